@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT
+ * ranvier/engine.h -- layer 1: the NEURON-equivalent cable engine, C API.
+ *
+ * A rv_model is the part of a network that lives on one process (one MPI
+ * rank).  It is built as a *description* -- sections, inserted mechanisms,
+ * point processes, spike sources (gids) and NetCons -- and lowered into
+ * structure-of-arrays storage by the first rv_model_finitialize.  After that
+ * the structure is frozen (structural calls return RV_ESTATE) but parameters
+ * can still be read and written.
+ *
+ * Handles are small non-negative ints: a section id, a point-process id, a
+ * NetCon id, a record id.  Positions x are NEURON's normalized arc positions
+ * 0 <= x <= 1 and select segments exactly as NEURON does.
+ *
+ * Numerics follow NEURON 8.2 fixed step: implicit Euler (secondorder 0) or
+ * Crank-Nicolson (secondorder 2), the same order of operations, the same
+ * numerical di/dv, the same event semantics (threshold spikes at t + 1e-10,
+ * events delivered at t + dt/2).
+ */
+#ifndef RV_ENGINE_H
+#define RV_ENGINE_H
+
+#include "ranvier/base.h"
+#include "ranvier/mech_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rv_model rv_model;
+
+/* Collective operations for spike exchange between processes.  The engine
+ * never calls MPI itself; rv_comm_mpi (comm_mpi.h) fills one from an MPI
+ * communicator.  All functions return 0 on success. */
+typedef struct rv_comm {
+    int rank, size;
+    void *ud;
+    int (*allgather_int)(void *ud, int mine, int *all);
+    int (*allgatherv_bytes)(void *ud, const void *send, int nbytes, void *recv, const int *counts,
+                            const int *displs);
+    int (*allreduce_min)(void *ud, double mine, double *out);
+    int (*allreduce_max)(void *ud, double mine, double *out);
+} rv_comm;
+
+/* ---- model lifetime ---------------------------------------------------- */
+rv_status rv_model_create(rv_model **out, rv_error *err);
+void rv_model_destroy(rv_model *m);
+/* Register a mechanism type (built-ins are registered by rv_model_create).
+ * The type must outlive the model. */
+rv_status rv_model_add_mech(rv_model *m, const rv_mech_type *type, rv_error *err);
+/* Use a communicator for spike exchange (copied).  NULL: single process. */
+rv_status rv_model_set_comm(rv_model *m, const rv_comm *comm, rv_error *err);
+
+/* ---- global parameters (NEURON's defaults: dt 0.025, celsius 6.3) ------- */
+rv_status rv_model_set_dt(rv_model *m, double dt, rv_error *err);
+rv_status rv_model_set_celsius(rv_model *m, double celsius, rv_error *err);
+rv_status rv_model_set_secondorder(rv_model *m, int secondorder, rv_error *err);
+/* Compute i_membrane_ (nA) at every node, as cvode.use_fast_imem(1). */
+rv_status rv_model_set_fast_imem(rv_model *m, int on, rv_error *err);
+double rv_model_t(const rv_model *m);
+double rv_model_dt(const rv_model *m);
+/* Set a mechanism GLOBAL variable ("usetable_hh"). */
+rv_status rv_model_set_global(rv_model *m, const char *name, double value, rv_error *err);
+
+/* ---- sections ---------------------------------------------------------- */
+/* New unconnected section: L 100, diam 500, Ra 35.4, cm 1 (NEURON defaults). */
+rv_status rv_section_create(rv_model *m, const char *name, int nseg, int *sec, rv_error *err);
+rv_status rv_section_set_nseg(rv_model *m, int sec, int nseg, rv_error *err);
+rv_status rv_section_set_L(rv_model *m, int sec, double L, rv_error *err);
+rv_status rv_section_set_Ra(rv_model *m, int sec, double Ra, rv_error *err);
+/* diam/cm of every segment, or of the segment containing x. */
+rv_status rv_section_set_diam(rv_model *m, int sec, double diam, rv_error *err);
+rv_status rv_section_set_cm(rv_model *m, int sec, double cm, rv_error *err);
+rv_status rv_section_set_seg_diam(rv_model *m, int sec, double x, double diam, rv_error *err);
+rv_status rv_section_set_seg_cm(rv_model *m, int sec, double x, double cm, rv_error *err);
+/* Append a 3-D point (stored in single precision, as NEURON does).  With two
+ * or more points L and every segment's diam come from the points. */
+rv_status rv_section_pt3d_add(rv_model *m, int sec, double x, double y, double z, double d,
+                              rv_error *err);
+/* connect child(child_end), parent(parent_x); child_end is 0 or 1. */
+rv_status rv_section_connect(rv_model *m, int child, int child_end, int parent, double parent_x,
+                             rv_error *err);
+rv_status rv_section_insert(rv_model *m, int sec, const char *mech, rv_error *err);
+int rv_model_section_count(const rv_model *m);
+const char *rv_section_name(const rv_model *m, int sec);
+int rv_section_nseg(const rv_model *m, int sec);
+
+/* Range variables by NEURON name: "v", "diam", "cm", "gnabar_hh", "ena",
+ * "nai", "i_membrane_" (read only) ...; x selects the segment. */
+rv_status rv_range_set(rv_model *m, int sec, double x, const char *name, double value,
+                       rv_error *err);
+rv_status rv_range_get(rv_model *m, int sec, double x, const char *name, double *value,
+                       rv_error *err);
+/* Segment area (um2) and axial resistance to the parent node (MOhm), as
+ * NEURON's area(x) and ri(x).  Available after rv_model_setup. */
+rv_status rv_section_area(rv_model *m, int sec, double x, double *area, rv_error *err);
+rv_status rv_section_ri(rv_model *m, int sec, double x, double *ri, rv_error *err);
+
+/* ---- point processes and artificial cells ------------------------------ */
+/* sec < 0 for an ARTIFICIAL_CELL.  Defaults from the mechanism. */
+rv_status rv_pp_create(rv_model *m, const char *mech, int sec, double x, int *pp, rv_error *err);
+rv_status rv_pp_set(rv_model *m, int pp, const char *var, double value, rv_error *err);
+rv_status rv_pp_get(rv_model *m, int pp, const char *var, double *value, rv_error *err);
+/* A Random123 stream for the mechanism's random draws (NetStim noise),
+ * as noiseFromRandom123(id1, id2, id3). */
+rv_status rv_pp_set_random123(rv_model *m, int pp, uint32_t id1, uint32_t id2, uint32_t id3,
+                              rv_error *err);
+
+/* ---- spike sources, NetCons -------------------------------------------- */
+/* Make gid a spike source owned by this process: threshold crossing of v at
+ * (sec, x) (NEURON: pc.set_gid2node + NetCon(&v(x), nil) + pc.cell). */
+rv_status rv_gid_from_section(rv_model *m, int64_t gid, int sec, double x, double threshold,
+                              rv_error *err);
+/* ... or the net_event of a point process / artificial cell. */
+rv_status rv_gid_from_pp(rv_model *m, int64_t gid, int pp, rv_error *err);
+/* NetCon from the source gid (on any process) to a local target point
+ * process; weight vector length = the target's NET_RECEIVE arity. */
+rv_status rv_netcon_create(rv_model *m, int64_t src_gid, int target_pp, double delay,
+                           double weight, int *nc, rv_error *err);
+rv_status rv_netcon_set_weight(rv_model *m, int nc, int index, double w, rv_error *err);
+rv_status rv_netcon_set_delay(rv_model *m, int nc, double delay, rv_error *err);
+
+/* ---- simulation -------------------------------------------------------- */
+/* Lower the description (idempotent); done by finitialize if needed. */
+rv_status rv_model_setup(rv_model *m, rv_error *err);
+/* NEURON's finitialize(v_init). */
+rv_status rv_model_finitialize(rv_model *m, double v_init, rv_error *err);
+/* One fixed step (fadvance). */
+rv_status rv_model_step(rv_model *m, rv_error *err);
+/* Steps while t < tstop - dt/2 (NEURON's continuerun on the fixed grid). */
+rv_status rv_model_run(rv_model *m, double tstop, rv_error *err);
+
+/* ---- recording --------------------------------------------------------- */
+/* Record a range variable at (sec, x) at t=0 and after every step (as
+ * Vector.record).  "t" records time (sec ignored). */
+rv_status rv_record_range(rv_model *m, int sec, double x, const char *name, int *rec,
+                          rv_error *err);
+rv_status rv_record_pp(rv_model *m, int pp, const char *var, int *rec, rv_error *err);
+const double *rv_record_data(const rv_model *m, int rec, size_t *n);
+
+/* Spikes of local gids, in the order produced (time, gid). */
+size_t rv_spike_count(const rv_model *m);
+void rv_spike_get(const rv_model *m, size_t i, double *t, int64_t *gid);
+
+/* Statistics */
+typedef struct rv_model_stats {
+    int n_cells, n_sections, n_nodes;
+    size_t n_events_delivered, n_spikes_local, bytes_data;
+} rv_model_stats;
+void rv_model_get_stats(const rv_model *m, rv_model_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
