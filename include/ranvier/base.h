@@ -32,10 +32,10 @@ typedef enum rv_status {
 
 typedef struct rv_error {
     rv_status code;
-    int line, col;       /* position in the user's input, 0 if none */
-    char path[256];      /* user file, empty if none */
-    char key[128];       /* JSON key, dataset or object name, empty if none */
-    char msg[512];       /* human readable text */
+    int line, col;        /* position in the user's input, 0 if none */
+    char path[256];       /* user file, empty if none */
+    char key[128];        /* JSON key, dataset or object name, empty if none */
+    char msg[512];        /* human readable text */
     const char *src_file; /* where ranvier raised it */
     int src_line;
 } rv_error;
@@ -80,9 +80,11 @@ void rv_strfree(char *s);
 /* Growable array helper: ensures *cap >= need, elements of size elt. */
 rv_status rv_grow(void **p, size_t *cap, size_t need, size_t elt);
 
-#define RV_SOA_PAD 8
+#define RV_SOA_PAD   8
 #define RV_SOA_ALIGN 64
-static inline size_t rv_pad(size_t n) { return (n + RV_SOA_PAD - 1) / RV_SOA_PAD * RV_SOA_PAD; }
+static inline size_t rv_pad(size_t n) {
+    return (n + RV_SOA_PAD - 1) / RV_SOA_PAD * RV_SOA_PAD;
+}
 
 #ifdef __cplusplus
 }

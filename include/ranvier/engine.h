@@ -115,8 +115,8 @@ rv_status rv_gid_from_section(rv_model *m, int64_t gid, int sec, double x, doubl
 rv_status rv_gid_from_pp(rv_model *m, int64_t gid, int pp, rv_error *err);
 /* NetCon from the source gid (on any process) to a local target point
  * process; weight vector length = the target's NET_RECEIVE arity. */
-rv_status rv_netcon_create(rv_model *m, int64_t src_gid, int target_pp, double delay,
-                           double weight, int *nc, rv_error *err);
+rv_status rv_netcon_create(rv_model *m, int64_t src_gid, int target_pp, double delay, double weight,
+                           int *nc, rv_error *err);
 rv_status rv_netcon_set_weight(rv_model *m, int nc, int index, double w, rv_error *err);
 rv_status rv_netcon_set_delay(rv_model *m, int nc, double delay, rv_error *err);
 

@@ -55,17 +55,23 @@ typedef struct rv_mech_var {
 } rv_mech_var;
 
 /* Ion use flags (bit set per USEION) */
-#define RV_ION_READ_E 0x01
-#define RV_ION_READ_I 0x02  /* conci */
-#define RV_ION_READ_O 0x04  /* conco */
-#define RV_ION_WRITE_E 0x08
-#define RV_ION_WRITE_I 0x10
-#define RV_ION_WRITE_O 0x20
+#define RV_ION_READ_E    0x01
+#define RV_ION_READ_I    0x02 /* conci */
+#define RV_ION_READ_O    0x04 /* conco */
+#define RV_ION_WRITE_E   0x08
+#define RV_ION_WRITE_I   0x10
+#define RV_ION_WRITE_O   0x20
 #define RV_ION_WRITE_CUR 0x40 /* writes the ionic current (and di/dv) */
 
 /* Ion variable indices in the ion store's SoA (NEURON's order). */
-enum { RV_ION_EREV = 0, RV_ION_CONCI = 1, RV_ION_CONCO = 2, RV_ION_CUR = 3, RV_ION_DCURDV = 4,
-       RV_ION_NVAR = 5 };
+enum {
+    RV_ION_EREV = 0,
+    RV_ION_CONCI = 1,
+    RV_ION_CONCO = 2,
+    RV_ION_CUR = 3,
+    RV_ION_DCURDV = 4,
+    RV_ION_NVAR = 5
+};
 
 typedef struct rv_mech_ion {
     const char *ion; /* "na", "k", "ca", any name */
@@ -83,7 +89,7 @@ typedef void (*rv_net_init_fn)(rv_thread *th, rv_mech_list *ml, int i, double *w
 
 /* Flags of a mechanism type */
 #define RV_MECHF_ELECTRODE_CURRENT 0x1 /* current enters the cell (IClamp) */
-#define RV_MECHF_WRITES_CONC 0x2
+#define RV_MECHF_WRITES_CONC       0x2
 
 /* pdata slot layout (per instance), fixed by the engine:
  *   for each ion use u (in the order of `ions`): 5 slots, the block offsets
@@ -91,10 +97,10 @@ typedef void (*rv_net_init_fn)(rv_thread *th, rv_mech_list *ml, int i, double *w
  *   for point processes then one slot: the block offset of the node area;
  *   then n_extra_pdata slots owned by the mechanism (POINTER targets).
  */
-#define RV_PDATA_ION(u, var) ((u) * RV_ION_NVAR + (var))
+#define RV_PDATA_ION(u, var) ((u)*RV_ION_NVAR + (var))
 
 struct rv_mech_type {
-    int abi_version; /* RV_MECH_ABI_VERSION */
+    int abi_version;  /* RV_MECH_ABI_VERSION */
     const char *name; /* "hh", "IClamp" */
     rv_mech_kind kind;
     int flags;
@@ -141,8 +147,7 @@ struct rv_mech_list {
 typedef struct rv_thread_api {
     /* schedule a self event for instance i at th->t + delay with `flag`;
        w: the weight vector of the event being handled (NULL in INITIAL) */
-    void (*net_send)(rv_thread *th, rv_mech_list *ml, int i, double *w, double delay,
-                     double flag);
+    void (*net_send)(rv_thread *th, rv_mech_list *ml, int i, double *w, double delay, double flag);
     /* artificial cell / point process i emits a spike at time tt */
     void (*net_event)(rv_thread *th, rv_mech_list *ml, int i, double tt);
     /* move the pending self event of instance i to time tt */

@@ -30,7 +30,9 @@ void rv_set_allocator(rv_alloc_fn fn, void *ud) {
     g_alloc_ud = fn ? ud : NULL;
 }
 
-void *rv_malloc(size_t n) { return g_alloc(g_alloc_ud, NULL, n ? n : 1); }
+void *rv_malloc(size_t n) {
+    return g_alloc(g_alloc_ud, NULL, n ? n : 1);
+}
 
 void *rv_calloc(size_t count, size_t size) {
     if (size && count > SIZE_MAX / size) return NULL;
@@ -40,7 +42,9 @@ void *rv_calloc(size_t count, size_t size) {
     return p;
 }
 
-void *rv_realloc(void *p, size_t n) { return g_alloc(g_alloc_ud, p, n ? n : 1); }
+void *rv_realloc(void *p, size_t n) {
+    return g_alloc(g_alloc_ud, p, n ? n : 1);
+}
 
 void rv_free(void *p) {
     if (p) g_alloc(g_alloc_ud, p, 0);
@@ -51,8 +55,8 @@ void *rv_alloc_aligned(size_t n) {
     if (total < n) return NULL;
     unsigned char *raw = rv_malloc(total);
     if (!raw) return NULL;
-    uintptr_t a = ((uintptr_t)(raw + sizeof(void *)) + RV_SOA_ALIGN - 1) &
-                  ~(uintptr_t)(RV_SOA_ALIGN - 1);
+    uintptr_t a =
+        ((uintptr_t)(raw + sizeof(void *)) + RV_SOA_ALIGN - 1) & ~(uintptr_t)(RV_SOA_ALIGN - 1);
     ((void **)a)[-1] = raw;
     memset((void *)a, 0, n);
     return (void *)a;
@@ -69,7 +73,9 @@ char *rv_strdup(const char *s) {
     return d;
 }
 
-void rv_strfree(char *s) { rv_free(s); }
+void rv_strfree(char *s) {
+    rv_free(s);
+}
 
 rv_status rv_grow(void **p, size_t *cap, size_t need, size_t elt) {
     if (need <= *cap) return RV_OK;
@@ -88,17 +94,28 @@ rv_status rv_grow(void **p, size_t *cap, size_t need, size_t elt) {
 
 const char *rv_status_str(rv_status code) {
     switch (code) {
-    case RV_OK: return "ok";
-    case RV_EINVAL: return "invalid argument";
-    case RV_ENOMEM: return "out of memory";
-    case RV_ENOENT: return "not found";
-    case RV_ERANGE: return "value out of range";
-    case RV_ESTATE: return "not allowed in this state";
-    case RV_EIO: return "I/O error";
-    case RV_EFORMAT: return "malformed input";
-    case RV_EUNSUPPORTED: return "unsupported";
-    case RV_ECOMM: return "communication error";
-    case RV_EINTERNAL: return "internal error";
+    case RV_OK:
+        return "ok";
+    case RV_EINVAL:
+        return "invalid argument";
+    case RV_ENOMEM:
+        return "out of memory";
+    case RV_ENOENT:
+        return "not found";
+    case RV_ERANGE:
+        return "value out of range";
+    case RV_ESTATE:
+        return "not allowed in this state";
+    case RV_EIO:
+        return "I/O error";
+    case RV_EFORMAT:
+        return "malformed input";
+    case RV_EUNSUPPORTED:
+        return "unsupported";
+    case RV_ECOMM:
+        return "communication error";
+    case RV_EINTERNAL:
+        return "internal error";
     }
     return "unknown status";
 }

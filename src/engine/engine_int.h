@@ -30,12 +30,12 @@ typedef struct rv_secd {
     double *diam, *cm; /* [nseg] */
     float *pt;         /* 3-D points x,y,z,d; npt of them */
     int npt, cap_pt;
-    int parent;        /* -1: root */
+    int parent; /* -1: root */
     double parent_x;
-    int orient;        /* 1 when connected by its 1-end */
+    int orient; /* 1 when connected by its 1-end */
     int nmech, cap_mech;
-    int *mech;         /* model mech index of inserted density mechanisms */
-    double **mparam;   /* per inserted mech: [nvars * nseg], var-major */
+    int *mech;       /* model mech index of inserted density mechanisms */
+    double **mparam; /* per inserted mech: [nvars * nseg], var-major */
     /* lowered */
     int cell;
     int node0;       /* node index of pnode[0]; pnode[j] = node0 + j, j <= nseg */
@@ -45,8 +45,8 @@ typedef struct rv_secd {
 } rv_secd;
 
 typedef struct rv_ppd {
-    int mech;  /* model mech index */
-    int sec;   /* -1 for artificial cells */
+    int mech; /* model mech index */
+    int sec;  /* -1 for artificial cells */
     double x;
     double *param; /* [nvars] before lowering */
     bool has_r123;
@@ -94,10 +94,10 @@ typedef struct rv_event {
     double ti;    /* insertion time (tie-break: NEURON's FIFO order) */
     uint64_t key; /* tie-break after ti */
     int kind;
-    int a;      /* netcon id, or mech list index for self events */
-    int i;      /* instance for self events */
+    int a; /* netcon id, or mech list index for self events */
+    int i; /* instance for self events */
     double flag;
-    double *w;  /* weight vector for self events */
+    double *w; /* weight vector for self events */
 } rv_event;
 
 typedef struct rv_queue {
@@ -107,7 +107,10 @@ typedef struct rv_queue {
 
 /* ---- recording --------------------------------------------------------- */
 typedef struct rv_record {
-    long off; /* offset into block, or -1 for t */
+    int sec, pp; /* what is recorded: range var at (sec, x), or pp var */
+    double x;
+    char name[64];
+    long off; /* offset into block (resolved at finitialize), or -1 for t */
     double *val;
     size_t n, cap;
 } rv_record;
@@ -130,7 +133,7 @@ typedef struct rv_ion {
 } rv_ion;
 
 #define RV_MAX_MECH 256
-#define RV_MAX_ION 32
+#define RV_MAX_ION  32
 
 struct rv_model {
     /* mechanism registry */
@@ -160,8 +163,9 @@ struct rv_model {
     bool lowered;
     bool initialized;
     int ncell, n_node, n_pad;
-    int *parent;     /* [n_node] */
-    int *node_sec;   /* section of each node, -1 for cell roots */
+    int *parent;   /* [n_node] */
+    double *rinv;  /* [n_node] axial conductance to the parent (uS), for ri() */
+    int *node_sec; /* section of each node, -1 for cell roots */
     double *block;
     size_t block_size; /* doubles */
     double *v, *rhs, *d, *a, *b, *area, *cm, *sav_rhs, *sav_d;
@@ -174,9 +178,12 @@ struct rv_model {
     double t;
     long step_count;
     /* spike exchange */
-    double mindelay;     /* global minimum NetCon delay (for exchange) */
-    int exchange_every;  /* steps between exchanges, 0: no exchange */
-    struct rv_spike { double t; int64_t gid; } *out, *spikes;
+    double mindelay;    /* global minimum NetCon delay (for exchange) */
+    int exchange_every; /* steps between exchanges, 0: no exchange */
+    struct rv_spike {
+        double t;
+        int64_t gid;
+    } * out, *spikes;
     size_t nout, cap_out, nspikes, cap_spikes;
     void *recvbuf;
     size_t recvcap;
@@ -196,6 +203,10 @@ rv_status rv__resolve_range(rv_model *m, int sec, double x, const char *name, lo
 int rv__seg_index(const rv_secd *s, double x);
 rv_status rv__check_x(rv_model *m, int sec, double x, rv_error *err);
 rv_gidmap_entry *rv__gid_get(rv_model *m, int64_t gid, bool create);
+rv_status rv__pp_var(rv_model *m, int pp, const char *var, double **where, rv_error *err);
+
+/* solve.c */
+rv_status rv__resolve_records(rv_model *m, rv_error *err);
 
 /* geometry.c: NEURON's nrn_area_ri for one section.  Fills area[nseg+1]
  * and rinv[nseg+1] (node nseg is the 1-end) and, with 3-D points, diam[]. */
@@ -227,7 +238,7 @@ rv_status rv__events_init(rv_model *m, rv_error *err);
 void rv__api_init(rv_model *m);
 
 /* mech_builtin.c */
-extern const rv_mech_type rv_mech_pas, rv_mech_hh, rv_mech_IClamp, rv_mech_ExpSyn,
-    rv_mech_Exp2Syn, rv_mech_NetStim, rv_mech_IntFire1;
+extern const rv_mech_type rv_mech_pas, rv_mech_hh, rv_mech_IClamp, rv_mech_ExpSyn, rv_mech_Exp2Syn,
+    rv_mech_NetStim, rv_mech_IntFire1;
 
 #endif

@@ -68,7 +68,9 @@ bool rv__queue_pop_until(rv_queue *q, double til, rv_event *out) {
     return true;
 }
 
-void rv__queue_clear(rv_queue *q) { q->n = 0; }
+void rv__queue_clear(rv_queue *q) {
+    q->n = 0;
+}
 
 static void push_or_fail(rv_model *m, const rv_event *e) {
     if (rv__queue_push(&m->q, e) && !m->mech_error) {
@@ -230,7 +232,8 @@ rv_status rv__events_init(rv_model *m, rv_error *err) {
             long tot = 0;
             for (int r = 0; displs && r < nprocs; ++r) displs[r] = (int)tot, tot += counts[r];
             all = rv_malloc((size_t)tot + 8);
-            if (!displs || !all) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+            if (!displs || !all)
+                st = RV_FAIL(err, RV_ENOMEM, "out of memory");
             else if (m->comm.allgatherv_bytes(m->comm.ud, mine, m->nps * 8, all, counts, displs))
                 st = RV_FAIL(err, RV_ECOMM, "allgatherv of gids failed");
             nall = (size_t)tot / 8;
@@ -252,8 +255,8 @@ rv_status rv__events_init(rv_model *m, rv_error *err) {
             if (!found) {
                 rv_free(all);
                 return RV_FAIL(err, RV_ENOENT,
-                               "NetCon %d: source gid %lld has no spike source on any process",
-                               k, (long long)nc->src_gid);
+                               "NetCon %d: source gid %lld has no spike source on any process", k,
+                               (long long)nc->src_gid);
             }
             if (nc->delay < md) md = nc->delay;
         }
@@ -320,7 +323,9 @@ done:
     return st;
 }
 
-size_t rv_spike_count(const rv_model *m) { return m->nspikes; }
+size_t rv_spike_count(const rv_model *m) {
+    return m->nspikes;
+}
 
 void rv_spike_get(const rv_model *m, size_t i, double *t, int64_t *gid) {
     if (i >= m->nspikes) {

@@ -23,7 +23,9 @@ static void arcs(const rv_secd *s, double *arc) {
     arc[0] = 0.0;
     for (int i = 1; i < s->npt; ++i) {
         const float *p = s->pt + 4 * (i - 1), *q = s->pt + 4 * i;
-        double t1 = (double)q[0] - p[0], t2 = (double)q[1] - p[1], t3 = (double)q[2] - p[2];
+        /* the differences are taken in single precision, as NEURON does */
+        float f1 = q[0] - p[0], f2 = q[1] - p[1], f3 = q[2] - p[2];
+        double t1 = f1, t2 = f2, t3 = f3;
         arc[i] = arc[i - 1] + sqrt(t1 * t1 + t2 * t2 + t3 * t3);
     }
 }
@@ -34,12 +36,13 @@ typedef struct {
     double x1, y1, ds;
 } integ;
 
-static double pd(const rv_secd *s, int j) { return fabs((double)s->pt[4 * j + 3]); }
+static double pd(const rv_secd *s, int j) {
+    return fabs((double)s->pt[4 * j + 3]);
+}
 
 /* Integrate segment inode over the points; returns right-half resistance. */
 static double diam_from_list(const rv_secd *s, const double *arc, integ *st, int inode,
-                             double rparent, double *diam_io, double *area_out,
-                             double *rinv_out) {
+                             double rparent, double *diam_io, double *area_out, double *rinv_out) {
     int npt = s->npt;
     double ra = s->Ra;
     if (inode == 0) {

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FARADAY (1.602176634e-19 * 6.02214076e+23)
+#define FARADAY  (1.602176634e-19 * 6.02214076e+23)
 #define GASCONST (1.380649e-23 * 6.02214076e+23)
 
 double rv__nernst(double ci, double co, double z, double celsius) {

@@ -31,6 +31,8 @@ void rv__free_lowered(rv_model *m) {
         memset(ml, 0, sizeof *ml);
     }
     rv_free(m->parent);
+    rv_free(m->rinv);
+    m->rinv = NULL;
     rv_free(m->node_sec);
     rv_free_aligned(m->block);
     m->parent = NULL, m->node_sec = NULL, m->block = NULL;
@@ -60,7 +62,7 @@ static int cmp_pp(const void *a, const void *b) {
 
 /* conc and erev use of one USEION: NEURON's nrn_promote arguments */
 static void promote(int *style, int flags) {
-    int conc = (flags & (RV_ION_WRITE_I | RV_ION_WRITE_O))  ? 3
+    int conc = (flags & (RV_ION_WRITE_I | RV_ION_WRITE_O)) ? 3
                : (flags & (RV_ION_READ_I | RV_ION_READ_O)) ? 1
                                                            : 0;
     int rev = (flags & RV_ION_WRITE_E) ? 3 : (flags & RV_ION_READ_E) ? 1 : 0;
@@ -186,7 +188,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
         m->a[i] = -1.e2 * 1.0 * rinv[i] / m->area[p];
         m->b[i] = -1.e2 * rinv[i] / m->area[i];
     }
-    rv_free(rinv);
+    m->rinv = rinv;
 
     /* ---- mechanism lists ---- */
     for (int k = 0; k < m->nmech; ++k) {

@@ -20,14 +20,15 @@
 
 #include <math.h>
 
-#define V(th, ml, i) ((th)->v[(ml)->node[i]])
+#define V(th, ml, i)    ((th)->v[(ml)->node[i]])
 #define AREA(th, ml, i) ((th)->block[(ml)->pdata[(slot_area) * (ml)->pad + (i)]])
 
 /* ---------------------------------------------------------------- pas */
 enum { PAS_g, PAS_e, PAS_i, PAS__g, PAS_N };
-static const rv_mech_var pas_vars[PAS_N] = {
-    {"g", RV_VAR_PARAM, .001}, {"e", RV_VAR_PARAM, -70.},
-    {"i", RV_VAR_ASSIGNED, 0}, {"_g", RV_VAR_INTERNAL, 0}};
+static const rv_mech_var pas_vars[PAS_N] = {{"g", RV_VAR_PARAM, .001},
+                                            {"e", RV_VAR_PARAM, -70.},
+                                            {"i", RV_VAR_ASSIGNED, 0},
+                                            {"_g", RV_VAR_INTERNAL, 0}};
 
 static void pas_cur(rv_thread *th, rv_mech_list *ml) {
     int pad = ml->pad;
@@ -52,7 +53,9 @@ static void density_jacob(rv_thread *th, rv_mech_list *ml, int var_g) {
     for (int i = 0; i < ml->n; ++i) d[ni[i]] += gg[i];
 }
 
-static void pas_jacob(rv_thread *th, rv_mech_list *ml) { density_jacob(th, ml, PAS__g); }
+static void pas_jacob(rv_thread *th, rv_mech_list *ml) {
+    density_jacob(th, ml, PAS__g);
+}
 
 const rv_mech_type rv_mech_pas = {
     .abi_version = RV_MECH_ABI_VERSION,
@@ -66,19 +69,37 @@ const rv_mech_type rv_mech_pas = {
 
 /* ----------------------------------------------------------------- hh */
 enum {
-    HH_gnabar, HH_gkbar, HH_gl, HH_el,
-    HH_gna, HH_gk, HH_il, HH_minf, HH_hinf, HH_ninf, HH_mtau, HH_htau, HH_ntau,
-    HH_m, HH_h, HH_n,
-    HH_ena, HH_ek, HH_ina, HH_ik, HH__g, HH_N
+    HH_gnabar,
+    HH_gkbar,
+    HH_gl,
+    HH_el,
+    HH_gna,
+    HH_gk,
+    HH_il,
+    HH_minf,
+    HH_hinf,
+    HH_ninf,
+    HH_mtau,
+    HH_htau,
+    HH_ntau,
+    HH_m,
+    HH_h,
+    HH_n,
+    HH_ena,
+    HH_ek,
+    HH_ina,
+    HH_ik,
+    HH__g,
+    HH_N
 };
 static const rv_mech_var hh_vars[HH_N] = {
-    {"gnabar", RV_VAR_PARAM, .12},  {"gkbar", RV_VAR_PARAM, .036},  {"gl", RV_VAR_PARAM, .0003},
-    {"el", RV_VAR_PARAM, -54.3},    {"gna", RV_VAR_ASSIGNED, 0},    {"gk", RV_VAR_ASSIGNED, 0},
-    {"il", RV_VAR_ASSIGNED, 0},     {"minf", RV_VAR_ASSIGNED, 0},   {"hinf", RV_VAR_ASSIGNED, 0},
-    {"ninf", RV_VAR_ASSIGNED, 0},   {"mtau", RV_VAR_ASSIGNED, 0},   {"htau", RV_VAR_ASSIGNED, 0},
-    {"ntau", RV_VAR_ASSIGNED, 0},   {"m", RV_VAR_STATE, 0},         {"h", RV_VAR_STATE, 0},
-    {"n", RV_VAR_STATE, 0},         {"ena", RV_VAR_INTERNAL, 0},    {"ek", RV_VAR_INTERNAL, 0},
-    {"ina", RV_VAR_INTERNAL, 0},    {"ik", RV_VAR_INTERNAL, 0},     {"_g", RV_VAR_INTERNAL, 0}};
+    {"gnabar", RV_VAR_PARAM, .12}, {"gkbar", RV_VAR_PARAM, .036}, {"gl", RV_VAR_PARAM, .0003},
+    {"el", RV_VAR_PARAM, -54.3},   {"gna", RV_VAR_ASSIGNED, 0},   {"gk", RV_VAR_ASSIGNED, 0},
+    {"il", RV_VAR_ASSIGNED, 0},    {"minf", RV_VAR_ASSIGNED, 0},  {"hinf", RV_VAR_ASSIGNED, 0},
+    {"ninf", RV_VAR_ASSIGNED, 0},  {"mtau", RV_VAR_ASSIGNED, 0},  {"htau", RV_VAR_ASSIGNED, 0},
+    {"ntau", RV_VAR_ASSIGNED, 0},  {"m", RV_VAR_STATE, 0},        {"h", RV_VAR_STATE, 0},
+    {"n", RV_VAR_STATE, 0},        {"ena", RV_VAR_INTERNAL, 0},   {"ek", RV_VAR_INTERNAL, 0},
+    {"ina", RV_VAR_INTERNAL, 0},   {"ik", RV_VAR_INTERNAL, 0},    {"_g", RV_VAR_INTERNAL, 0}};
 static const rv_mech_ion hh_ions[2] = {{"na", RV_ION_READ_E | RV_ION_WRITE_CUR, 0},
                                        {"k", RV_ION_READ_E | RV_ION_WRITE_CUR, 0}};
 static const char *const hh_gnames[1] = {"usetable"};
@@ -230,7 +251,9 @@ static void hh_cur(rv_thread *th, rv_mech_list *ml) {
     }
 }
 
-static void hh_jacob(rv_thread *th, rv_mech_list *ml) { density_jacob(th, ml, HH__g); }
+static void hh_jacob(rv_thread *th, rv_mech_list *ml) {
+    density_jacob(th, ml, HH__g);
+}
 
 static inline double cnexp(double x, double xinf, double tau, double dt) {
     return x + (1. - rv_exp(dt * ((-1.0) / tau))) * (-((xinf) / tau) / ((-1.0) / tau) - x);
@@ -371,9 +394,9 @@ const rv_mech_type rv_mech_IClamp = {
 /* ------------------------------------------------------------- ExpSyn */
 enum { ES_tau, ES_e, ES_i, ES_g, ES__g, ES__tsav, ES__ctau, ES__cdt, ES__cfac, ES_N };
 static const rv_mech_var es_vars[ES_N] = {
-    {"tau", RV_VAR_PARAM, 0.1},      {"e", RV_VAR_PARAM, 0},         {"i", RV_VAR_ASSIGNED, 0},
-    {"g", RV_VAR_STATE, 0},          {"_g", RV_VAR_INTERNAL, 0},     {"_tsav", RV_VAR_INTERNAL, 0},
-    {"_ctau", RV_VAR_INTERNAL, 0},   {"_cdt", RV_VAR_INTERNAL, 0},   {"_cfac", RV_VAR_INTERNAL, 0}};
+    {"tau", RV_VAR_PARAM, 0.1},    {"e", RV_VAR_PARAM, 0},       {"i", RV_VAR_ASSIGNED, 0},
+    {"g", RV_VAR_STATE, 0},        {"_g", RV_VAR_INTERNAL, 0},   {"_tsav", RV_VAR_INTERNAL, 0},
+    {"_ctau", RV_VAR_INTERNAL, 0}, {"_cdt", RV_VAR_INTERNAL, 0}, {"_cfac", RV_VAR_INTERNAL, 0}};
 
 static void es_init(rv_thread *th, rv_mech_list *ml) {
     (void)th;
@@ -397,7 +420,9 @@ static void es_cur(rv_thread *th, rv_mech_list *ml) {
     }
 }
 
-static void es_jacob(rv_thread *th, rv_mech_list *ml) { pp_jacob(th, ml, ES__g); }
+static void es_jacob(rv_thread *th, rv_mech_list *ml) {
+    pp_jacob(th, ml, ES__g);
+}
 
 static void es_state(rv_thread *th, rv_mech_list *ml) {
     int pad = ml->pad;
@@ -432,15 +457,30 @@ const rv_mech_type rv_mech_ExpSyn = {
 
 /* ------------------------------------------------------------ Exp2Syn */
 enum {
-    E2_tau1, E2_tau2, E2_e, E2_i, E2_g, E2_factor, E2_A, E2_B, E2__g, E2__tsav,
-    E2__ct1, E2__cd1, E2__cf1, E2__ct2, E2__cd2, E2__cf2, E2_N
+    E2_tau1,
+    E2_tau2,
+    E2_e,
+    E2_i,
+    E2_g,
+    E2_factor,
+    E2_A,
+    E2_B,
+    E2__g,
+    E2__tsav,
+    E2__ct1,
+    E2__cd1,
+    E2__cf1,
+    E2__ct2,
+    E2__cd2,
+    E2__cf2,
+    E2_N
 };
 static const rv_mech_var e2_vars[E2_N] = {
-    {"tau1", RV_VAR_PARAM, 0.1},    {"tau2", RV_VAR_PARAM, 10},     {"e", RV_VAR_PARAM, 0},
-    {"i", RV_VAR_ASSIGNED, 0},      {"g", RV_VAR_ASSIGNED, 0},      {"factor", RV_VAR_ASSIGNED, 0},
-    {"A", RV_VAR_STATE, 0},         {"B", RV_VAR_STATE, 0},         {"_g", RV_VAR_INTERNAL, 0},
-    {"_tsav", RV_VAR_INTERNAL, 0},  {"_ct1", RV_VAR_INTERNAL, 0},   {"_cd1", RV_VAR_INTERNAL, 0},
-    {"_cf1", RV_VAR_INTERNAL, 0},   {"_ct2", RV_VAR_INTERNAL, 0},   {"_cd2", RV_VAR_INTERNAL, 0},
+    {"tau1", RV_VAR_PARAM, 0.1},   {"tau2", RV_VAR_PARAM, 10},   {"e", RV_VAR_PARAM, 0},
+    {"i", RV_VAR_ASSIGNED, 0},     {"g", RV_VAR_ASSIGNED, 0},    {"factor", RV_VAR_ASSIGNED, 0},
+    {"A", RV_VAR_STATE, 0},        {"B", RV_VAR_STATE, 0},       {"_g", RV_VAR_INTERNAL, 0},
+    {"_tsav", RV_VAR_INTERNAL, 0}, {"_ct1", RV_VAR_INTERNAL, 0}, {"_cd1", RV_VAR_INTERNAL, 0},
+    {"_cf1", RV_VAR_INTERNAL, 0},  {"_ct2", RV_VAR_INTERNAL, 0}, {"_cd2", RV_VAR_INTERNAL, 0},
     {"_cf2", RV_VAR_INTERNAL, 0}};
 
 static void e2_init(rv_thread *th, rv_mech_list *ml) {
@@ -477,17 +517,19 @@ static void e2_cur(rv_thread *th, rv_mech_list *ml) {
     }
 }
 
-static void e2_jacob(rv_thread *th, rv_mech_list *ml) { pp_jacob(th, ml, E2__g); }
+static void e2_jacob(rv_thread *th, rv_mech_list *ml) {
+    pp_jacob(th, ml, E2__g);
+}
 
 static void e2_state(rv_thread *th, rv_mech_list *ml) {
     int pad = ml->pad;
     double *p = ml->data, dt = th->dt;
     for (int i = 0; i < ml->n; ++i) {
         double tau1 = p[E2_tau1 * pad + i], tau2 = p[E2_tau2 * pad + i];
-        double f1 = decay(&p[E2__ct1 * pad + i], &p[E2__cd1 * pad + i], &p[E2__cf1 * pad + i],
-                          tau1, dt);
-        double f2 = decay(&p[E2__ct2 * pad + i], &p[E2__cd2 * pad + i], &p[E2__cf2 * pad + i],
-                          tau2, dt);
+        double f1 =
+            decay(&p[E2__ct1 * pad + i], &p[E2__cd1 * pad + i], &p[E2__cf1 * pad + i], tau1, dt);
+        double f2 =
+            decay(&p[E2__ct2 * pad + i], &p[E2__cd2 * pad + i], &p[E2__cf2 * pad + i], tau2, dt);
         double *A = &p[E2_A * pad + i], *B = &p[E2_B * pad + i];
         *A = *A + f1 * (-(0.0) / ((-1.0) / tau1) - *A);
         *B = *B + f2 * (-(0.0) / ((-1.0) / tau2) - *B);
@@ -520,8 +562,8 @@ const rv_mech_type rv_mech_Exp2Syn = {
 /* ------------------------------------------------------------ NetStim */
 enum { NS_interval, NS_number, NS_start, NS_noise, NS_event, NS_on, NS_ispike, NS__tsav, NS_N };
 static const rv_mech_var ns_vars[NS_N] = {
-    {"interval", RV_VAR_PARAM, 10}, {"number", RV_VAR_PARAM, 10},   {"start", RV_VAR_PARAM, 50},
-    {"noise", RV_VAR_PARAM, 0},     {"event", RV_VAR_ASSIGNED, 0},  {"on", RV_VAR_ASSIGNED, 0},
+    {"interval", RV_VAR_PARAM, 10}, {"number", RV_VAR_PARAM, 10},  {"start", RV_VAR_PARAM, 50},
+    {"noise", RV_VAR_PARAM, 0},     {"event", RV_VAR_ASSIGNED, 0}, {"on", RV_VAR_ASSIGNED, 0},
     {"ispike", RV_VAR_ASSIGNED, 0}, {"_tsav", RV_VAR_INTERNAL, 0}};
 
 #define NSP(var) (ml->data[(NS_##var) * ml->pad + i])
@@ -529,8 +571,7 @@ static const rv_mech_var ns_vars[NS_N] = {
 static double ns_erand(rv_thread *th, rv_mech_list *ml, int i) {
     rv_ran123 *s = (rv_ran123 *)ml->vdata[i];
     if (!s) {
-        th->api->error(th, "NetStim",
-                       "noise > 0 needs a Random123 stream (noiseFromRandom123)");
+        th->api->error(th, "NetStim", "noise > 0 needs a Random123 stream (noiseFromRandom123)");
         return 1.0;
     }
     return rv_ran123_negexp(s);
@@ -566,8 +607,8 @@ static void ns_init(rv_thread *th, rv_mech_list *ml) {
         if (NSP(noise) > 1.0) NSP(noise) = 1.0;
         if (NSP(start) >= 0.0 && NSP(number) > 0.0) {
             NSP(on) = 1.0;
-            NSP(event) = NSP(start) + ns_invl(th, ml, i, NSP(interval)) -
-                         NSP(interval) * (1. - NSP(noise));
+            NSP(event) =
+                NSP(start) + ns_invl(th, ml, i, NSP(interval)) - NSP(interval) * (1. - NSP(noise));
             if (NSP(event) < 0.0) NSP(event) = 0.0;
             th->api->net_send(th, ml, i, NULL, NSP(event), 3.0);
         }
@@ -615,8 +656,8 @@ const rv_mech_type rv_mech_NetStim = {
 /* ----------------------------------------------------------- IntFire1 */
 enum { IF_tau, IF_refrac, IF_m, IF_t0, IF_refractory, IF__tsav, IF_N };
 static const rv_mech_var if_vars[IF_N] = {
-    {"tau", RV_VAR_PARAM, 10},     {"refrac", RV_VAR_PARAM, 5},        {"m", RV_VAR_ASSIGNED, 0},
-    {"t0", RV_VAR_ASSIGNED, 0},    {"refractory", RV_VAR_ASSIGNED, 0}, {"_tsav", RV_VAR_INTERNAL, 0}};
+    {"tau", RV_VAR_PARAM, 10},  {"refrac", RV_VAR_PARAM, 5},        {"m", RV_VAR_ASSIGNED, 0},
+    {"t0", RV_VAR_ASSIGNED, 0}, {"refractory", RV_VAR_ASSIGNED, 0}, {"_tsav", RV_VAR_INTERNAL, 0}};
 
 #define IFP(var) (ml->data[(IF_##var) * ml->pad + i])
 

@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DEF_L 100.
+#define DEF_L    100.
 #define DEF_diam 500.
-#define DEF_Ra 35.4
-#define DEF_cm 1.
+#define DEF_Ra   35.4
+#define DEF_cm   1.
 
 static rv_status mech_add(rv_model *m, const rv_mech_type *t, rv_error *err) {
     if (!t || t->abi_version != RV_MECH_ABI_VERSION)
@@ -145,8 +145,12 @@ rv_status rv_model_set_fast_imem(rv_model *m, int on, rv_error *err) {
     m->fast_imem = on != 0;
     return RV_OK;
 }
-double rv_model_t(const rv_model *m) { return m->t; }
-double rv_model_dt(const rv_model *m) { return m->dt; }
+double rv_model_t(const rv_model *m) {
+    return m->t;
+}
+double rv_model_dt(const rv_model *m) {
+    return m->dt;
+}
 
 int rv__mech_find(const rv_model *m, const char *name) {
     for (int i = 0; i < m->nmech; ++i)
@@ -224,7 +228,9 @@ rv_status rv_section_create(rv_model *m, const char *name, int nseg, int *out, r
     return RV_OK;
 }
 
-int rv_model_section_count(const rv_model *m) { return m->nsec; }
+int rv_model_section_count(const rv_model *m) {
+    return m->nsec;
+}
 const char *rv_section_name(const rv_model *m, int sec) {
     return (sec >= 0 && sec < m->nsec) ? m->sec[sec].name : NULL;
 }
@@ -252,8 +258,7 @@ rv_status rv_section_set_nseg(rv_model *m, int sec, int nseg, rv_error *err) {
     if (st) return st;
     rv_secd *s = &m->sec[sec];
     if (nseg < 1 || nseg > 32767)
-        return RV_FAIL(err, RV_ERANGE, "section %s: nseg = %d must be in 1..32767", s->name,
-                       nseg);
+        return RV_FAIL(err, RV_ERANGE, "section %s: nseg = %d must be in 1..32767", s->name, nseg);
     if (nseg == s->nseg) return RV_OK;
     double *d = resample(s->diam, s->nseg, nseg), *c = resample(s->cm, s->nseg, nseg);
     double **mp = rv_calloc((size_t)s->nmech + 1, sizeof(double *));
@@ -386,8 +391,8 @@ rv_status rv_section_connect(rv_model *m, int child, int child_end, int parent, 
                        m->sec[child].name, m->sec[m->sec[child].parent].name);
     for (int a = parent; a >= 0; a = m->sec[a].parent)
         if (a == child)
-            return RV_FAIL(err, RV_EINVAL, "connect %s to %s would make a loop",
-                           m->sec[child].name, m->sec[parent].name);
+            return RV_FAIL(err, RV_EINVAL, "connect %s to %s would make a loop", m->sec[child].name,
+                           m->sec[parent].name);
     if (child_end == 1 && m->sec[child].npt > 0)
         return RV_FAIL(err, RV_EUNSUPPORTED,
                        "connect %s by its 1-end: reversed sections with 3-D points",
@@ -517,8 +522,8 @@ rv_status rv__resolve_range(rv_model *m, int sec, double x, const char *name, lo
             return RV_OK;
         }
     }
-    return RV_FAIL(err, RV_ENOENT, "%s: no range variable '%s' (mechanism not inserted?)",
-                   s->name, name);
+    return RV_FAIL(err, RV_ENOENT, "%s: no range variable '%s' (mechanism not inserted?)", s->name,
+                   name);
 }
 
 rv_status rv_range_set(rv_model *m, int sec, double x, const char *name, double value,
@@ -540,8 +545,7 @@ rv_status rv_range_set(rv_model *m, int sec, double x, const char *name, double 
             return RV_FAIL(err, RV_ERANGE, "%s.%s = %g out of range", s->name, name, value);
         if (name[0] == 'd' && s->npt > 1)
             return RV_FAIL(err, RV_EUNSUPPORTED,
-                           "%s: diam of a section with 3-D points comes from the points",
-                           s->name);
+                           "%s: diam of a section with 3-D points comes from the points", s->name);
         (name[0] == 'd' ? s->diam : s->cm)[seg] = value;
         return RV_OK;
     }
@@ -577,8 +581,8 @@ rv_status rv_range_set(rv_model *m, int sec, double x, const char *name, double 
             return RV_OK;
         }
     }
-    return RV_FAIL(err, RV_ENOENT, "%s: no range variable '%s' (mechanism not inserted?)",
-                   s->name, name);
+    return RV_FAIL(err, RV_ENOENT, "%s: no range variable '%s' (mechanism not inserted?)", s->name,
+                   name);
 }
 
 rv_status rv_range_get(rv_model *m, int sec, double x, const char *name, double *value,
@@ -643,8 +647,7 @@ rv_status rv_section_ri(rv_model *m, int sec, double x, double *ri, rv_error *er
     int node;
     rv_status st = node_geom(m, sec, x, &node, err);
     if (st) return st;
-    /* rinv = -b * area / 1e2 */
-    double rinv = -m->b[node] * m->area[node] / 1.e2;
+    double rinv = m->rinv[node];
     *ri = rinv != 0 ? 1. / rinv : 1.e30;
     return RV_OK;
 }
@@ -656,8 +659,7 @@ static rv_status check_pp(rv_model *m, int pp, rv_error *err) {
     return RV_OK;
 }
 
-rv_status rv_pp_create(rv_model *m, const char *mech, int sec, double x, int *out,
-                       rv_error *err) {
+rv_status rv_pp_create(rv_model *m, const char *mech, int sec, double x, int *out, rv_error *err) {
     rv_status st = check_structure(m, err);
     if (st) return st;
     int mi = rv__mech_find(m, mech);
@@ -698,7 +700,7 @@ rv_status rv_pp_create(rv_model *m, const char *mech, int sec, double x, int *ou
     return RV_OK;
 }
 
-static rv_status pp_var(rv_model *m, int pp, const char *var, double **where, rv_error *err) {
+rv_status rv__pp_var(rv_model *m, int pp, const char *var, double **where, rv_error *err) {
     rv_status st = check_pp(m, pp, err);
     if (st) return st;
     rv_ppd *p = &m->pp[pp];
@@ -716,7 +718,7 @@ static rv_status pp_var(rv_model *m, int pp, const char *var, double **where, rv
 
 rv_status rv_pp_set(rv_model *m, int pp, const char *var, double value, rv_error *err) {
     double *w;
-    rv_status st = pp_var(m, pp, var, &w, err);
+    rv_status st = rv__pp_var(m, pp, var, &w, err);
     if (st) return st;
     *w = value;
     return RV_OK;
@@ -724,7 +726,7 @@ rv_status rv_pp_set(rv_model *m, int pp, const char *var, double value, rv_error
 
 rv_status rv_pp_get(rv_model *m, int pp, const char *var, double *value, rv_error *err) {
     double *w;
-    rv_status st = pp_var(m, pp, var, &w, err);
+    rv_status st = rv__pp_var(m, pp, var, &w, err);
     if (st) return st;
     *value = *w;
     return RV_OK;
@@ -736,8 +738,7 @@ rv_status rv_pp_set_random123(rv_model *m, int pp, uint32_t id1, uint32_t id2, u
     if (st) return st;
     rv_ppd *p = &m->pp[pp];
     const rv_mech_type *t = m->mech[p->mech];
-    if (t->n_vdata < 1)
-        return RV_FAIL(err, RV_EINVAL, "%s takes no random stream", t->name);
+    if (t->n_vdata < 1) return RV_FAIL(err, RV_EINVAL, "%s takes no random stream", t->name);
     p->has_r123 = true;
     p->r123_ids[0] = id1, p->r123_ids[1] = id2, p->r123_ids[2] = id3;
     if (m->lowered) {
@@ -841,8 +842,8 @@ rv_status rv_gid_from_pp(rv_model *m, int64_t gid, int pp, rv_error *err) {
     if (st) return st;
     for (int i = 0; i < m->nps; ++i)
         if (m->ps[i].kind == 1 && m->ps[i].pp == pp)
-            return RV_FAIL(err, RV_EINVAL, "point process %d is already the source of gid %lld",
-                           pp, (long long)m->ps[i].gid);
+            return RV_FAIL(err, RV_EINVAL, "point process %d is already the source of gid %lld", pp,
+                           (long long)m->ps[i].gid);
     rv_presyn ps = {0};
     ps.kind = 1, ps.sec = -1, ps.pp = pp;
     return add_presyn(m, gid, &ps, err);
@@ -901,8 +902,8 @@ rv_status rv_netcon_set_delay(rv_model *m, int nc, double delay, rv_error *err) 
         return RV_FAIL(err, RV_ERANGE, "NetCon delay %g must be >= 0", delay);
     if (m->lowered && m->exchange_every > 0 && delay < m->mindelay)
         return RV_FAIL(err, RV_ERANGE,
-                       "NetCon delay %g below the spike-exchange interval %g fixed at setup",
-                       delay, m->mindelay);
+                       "NetCon delay %g below the spike-exchange interval %g fixed at setup", delay,
+                       m->mindelay);
     m->nc[nc].delay = delay;
     return RV_OK;
 }

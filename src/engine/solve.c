@@ -158,6 +158,8 @@ rv_status rv_model_finitialize(rv_model *m, double v_init, rv_error *err) {
     table_check(m);
     st = rv__events_init(m, err);
     if (st) return st;
+    st = rv__resolve_records(m, err);
+    if (st) return st;
     for (int r = 0; r < m->nrec; ++r) m->rec[r].n = 0;
     for (int i = 0; i < m->n_node; ++i) m->v[i] = v_init;
     for (int k = 0; k < m->nmech; ++k) {
@@ -177,7 +179,9 @@ rv_status rv_model_finitialize(rv_model *m, double v_init, rv_error *err) {
     }
     rv__deliver_events(m, m->t + 0.5 * m->dt);
     rv__setup_tree_matrix(m);
-    calc_fast_imem(m);
+    if (m->sav_rhs) /* NEURON's nrn_calc_fast_imem_fixedstep_init */
+        for (int i = 0; i < m->n_node; ++i)
+            m->sav_rhs[i] = (m->rhs[i] + m->sav_rhs[i]) * m->area[i] * 0.01;
     record(m);
     if (m->exchange_every > 0) {
         st = rv__spike_exchange(m, err);
@@ -228,42 +232,56 @@ rv_status rv_model_run(rv_model *m, double tstop, rv_error *err) {
 }
 
 /* ---- recording --------------------------------------------------------- */
-static rv_status add_record(rv_model *m, long off, int *rec, rv_error *err) {
+static rv_status add_record(rv_model *m, int sec, double x, int pp, const char *name, int *rec,
+                            rv_error *err) {
+    if (strlen(name) >= sizeof m->rec[0].name)
+        return RV_FAIL(err, RV_EINVAL, "variable name too long: %s", name);
     size_t cap = (size_t)m->cap_rec;
     if (rv_grow((void **)&m->rec, &cap, (size_t)m->nrec + 1, sizeof *m->rec))
         return RV_FAIL(err, RV_ENOMEM, "out of memory");
     m->cap_rec = (int)cap;
-    memset(&m->rec[m->nrec], 0, sizeof *m->rec);
-    m->rec[m->nrec].off = off;
+    rv_record *r = &m->rec[m->nrec];
+    memset(r, 0, sizeof *r);
+    r->sec = sec, r->x = x, r->pp = pp;
+    strcpy(r->name, name);
+    r->off = -1;
     *rec = m->nrec++;
+    if (m->lowered) return rv__resolve_records(m, err);
+    return RV_OK;
+}
+
+/* Offsets of recorded variables, once the model is lowered. */
+rv_status rv__resolve_records(rv_model *m, rv_error *err) {
+    for (int k = 0; k < m->nrec; ++k) {
+        rv_record *r = &m->rec[k];
+        rv_status st = RV_OK;
+        if (strcmp(r->name, "t") == 0) {
+            r->off = -1;
+        } else if (r->pp >= 0) {
+            double *w;
+            st = rv__pp_var(m, r->pp, r->name, &w, err);
+            if (!st) r->off = (long)(w - m->block);
+        } else {
+            st = rv__resolve_range(m, r->sec, r->x, r->name, &r->off, err);
+        }
+        if (st) return st;
+    }
     return RV_OK;
 }
 
 rv_status rv_record_range(rv_model *m, int sec, double x, const char *name, int *rec,
                           rv_error *err) {
-    if (strcmp(name, "t") == 0) return add_record(m, -1, rec, err);
+    if (strcmp(name, "t") == 0) return add_record(m, -1, 0, -1, name, rec, err);
     rv_status st = rv__check_x(m, sec, x, err);
-    if (!st) st = rv_model_setup(m, err);
     if (st) return st;
-    long off;
-    st = rv__resolve_range(m, sec, x, name, &off, err);
-    if (st) return st;
-    return add_record(m, off, rec, err);
+    return add_record(m, sec, x, -1, name, rec, err);
 }
 
 rv_status rv_record_pp(rv_model *m, int pp, const char *var, int *rec, rv_error *err) {
-    rv_status st = rv_model_setup(m, err);
+    double v;
+    rv_status st = rv_pp_get(m, pp, var, &v, err); /* validates pp and var */
     if (st) return st;
-    double *w;
-    st = rv_pp_get(m, pp, var, &(double){0}, err);
-    if (st) return st;
-    rv_ppd *p = &m->pp[pp];
-    rv_mech_list *ml = &m->ml[p->mech].ml;
-    int v = -1;
-    for (int k = 0; k < ml->type->n_vars; ++k)
-        if (strcmp(ml->type->vars[k].name, var) == 0) v = k;
-    w = &ml->data[(size_t)v * ml->pad + p->inst];
-    return add_record(m, (long)(w - m->block), rec, err);
+    return add_record(m, -1, 0, pp, var, rec, err);
 }
 
 const double *rv_record_data(const rv_model *m, int rec, size_t *n) {

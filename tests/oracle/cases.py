@@ -185,8 +185,7 @@ def case_intfire_net(so):
     n = 30
     for c in range(n):
         L += ["cell %d" % c, "art f%d IntFire1" % c, "ppset f%d tau %g" % (c, rng.uniform(5, 20)),
-              "ppset f%d refrac %g" % (c, rng.uniform(1, 5)), "gidpp %d f%d" % (c, c),
-              "recordpp f%d m" % c]
+              "ppset f%d refrac %g" % (c, rng.uniform(1, 5)), "gidpp %d f%d" % (c, c)]
         for k in range(4):
             L.append("netcon %d f%d %g %g" % (rng.randrange(n), c, rng.choice([1, 2, 2.5, 4]),
                                              rng.uniform(0.1, 0.4)))

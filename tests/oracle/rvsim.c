@@ -130,9 +130,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s:%d: %s needs %d fields\n", argv[1], lineno, c, (k));                   \
         return 2;                                                                                  \
     }
-#define D(k) atof(tok[k])
+#define D(k)   atof(tok[k])
 #define SEC(k) map_get(&secs, tok[k])
-#define PP(k) map_get(&pps, tok[k])
+#define PP(k)  map_get(&pps, tok[k])
         if (strcmp(c, "cell") == 0) {
             mine = (ncell++ % size) == rank;
             continue;
@@ -193,9 +193,10 @@ int main(int argc, char **argv) {
         } else if (strcmp(c, "ppset") == 0) {
             NEED(4) st = rv_pp_set(m, PP(1), tok[2], D(3), &err);
         } else if (strcmp(c, "r123") == 0) {
-            NEED(5) st = rv_pp_set_random123(m, PP(1), (uint32_t)strtoul(tok[2], 0, 10),
-                                             (uint32_t)strtoul(tok[3], 0, 10),
-                                             (uint32_t)strtoul(tok[4], 0, 10), &err);
+            NEED(5)
+            st = rv_pp_set_random123(m, PP(1), (uint32_t)strtoul(tok[2], 0, 10),
+                                     (uint32_t)strtoul(tok[3], 0, 10),
+                                     (uint32_t)strtoul(tok[4], 0, 10), &err);
         } else if (strcmp(c, "gidsec") == 0) {
             NEED(5) st = rv_gid_from_section(m, atoll(tok[1]), SEC(2), D(3), D(4), &err);
         } else if (strcmp(c, "gidpp") == 0) {
