@@ -192,6 +192,7 @@ struct rv_model {
     int nrec, cap_rec;
     /* error raised from inside mechanism code */
     bool mech_error;
+    rv_status mech_error_code;
     char mech_error_msg[256];
     size_t n_events;
 };

@@ -75,6 +75,7 @@ void rv__queue_clear(rv_queue *q) {
 static void push_or_fail(rv_model *m, const rv_event *e) {
     if (rv__queue_push(&m->q, e) && !m->mech_error) {
         m->mech_error = true;
+        m->mech_error_code = RV_ENOMEM;
         snprintf(m->mech_error_msg, sizeof m->mech_error_msg, "out of memory in the event queue");
     }
 }
@@ -99,6 +100,7 @@ static void record_spike(rv_model *m, int64_t gid, double tt) {
     size_t cap = m->cap_spikes;
     if (rv_grow((void **)&m->spikes, &cap, m->nspikes + 1, sizeof *m->spikes)) {
         m->mech_error = true;
+        m->mech_error_code = RV_ENOMEM;
         snprintf(m->mech_error_msg, sizeof m->mech_error_msg, "out of memory recording spikes");
         return;
     }
@@ -110,6 +112,7 @@ static void record_spike(rv_model *m, int64_t gid, double tt) {
         cap = m->cap_out;
         if (rv_grow((void **)&m->out, &cap, m->nout + 1, sizeof *m->out)) {
             m->mech_error = true;
+            m->mech_error_code = RV_ENOMEM;
             snprintf(m->mech_error_msg, sizeof m->mech_error_msg, "out of memory (spike buffer)");
             return;
         }
@@ -192,6 +195,7 @@ static void api_error(rv_thread *th, const char *mech, const char *msg) {
     rv_model *m = th->engine;
     if (m->mech_error) return;
     m->mech_error = true;
+    m->mech_error_code = RV_ERANGE;
     snprintf(m->mech_error_msg, sizeof m->mech_error_msg, "%s at t = %.17g: %s", mech, th->t, msg);
 }
 

@@ -124,6 +124,7 @@ static void record(rv_model *m) {
             double *nv = rv_realloc(rc->val, nc * sizeof(double));
             if (!nv) {
                 m->mech_error = true;
+                m->mech_error_code = RV_ENOMEM;
                 strcpy(m->mech_error_msg, "out of memory recording");
                 return;
             }
@@ -137,7 +138,7 @@ static void record(rv_model *m) {
 static rv_status mech_status(rv_model *m, rv_error *err) {
     if (!m->mech_error) return RV_OK;
     m->initialized = false;
-    return RV_FAIL(err, RV_ERANGE, "%s", m->mech_error_msg);
+    return RV_FAIL(err, m->mech_error_code ? m->mech_error_code : RV_ERANGE, "%s", m->mech_error_msg);
 }
 
 static void set_thread(rv_model *m) {
