@@ -28,10 +28,10 @@ DRIVE = 1000000        # gid offset of the per-cell NetStims
 NSYN = 100             # synapses per cell
 NEXC = 80              # of which excitatory (the rest inhibitory)
 NDRIVE = 2             # excitatory synapses per cell driven by the NetStim
-W_EXC = (0.0002, 0.0006)   # uS, uniform
-W_INH = (0.0005, 0.0015)   # uS, uniform
-WDRIVE = 0.006             # uS
-DRIVE_INTERVAL = 25.0      # ms, mean Poisson interval
+W_EXC = (0.0003, 0.001)   # uS, uniform
+W_INH = (0.001, 0.003)   # uS, uniform
+WDRIVE = 0.004             # uS
+DRIVE_INTERVAL = 30.0      # ms, mean Poisson interval
 
 
 def build(n, seed=1, tstop=1000.0, record=0, drive_interval=DRIVE_INTERVAL, wdrive=WDRIVE,

@@ -82,7 +82,7 @@ int main(int argc, char **argv) {
     rv_model_destroy(m);
     free(syn);
     return 0;
-fail: {
+fail : {
     char buf[1200];
     fprintf(stderr, "ring: %s\n", rv_error_format(&err, buf, sizeof buf));
     rv_model_destroy(m);

@@ -76,6 +76,11 @@ static void map_put(map *m, const char *k, int v) {
     m->n++;
 }
 
+static void map_free(map *m) {
+    for (size_t i = 0; i < m->cap; ++i) free(m->e[i].key);
+    free(m->e);
+}
+
 static int die(const char *file, int line, rv_error *err) {
     char buf[1200];
     fprintf(stderr, "%s:%d: %s\n", file, line, rv_error_format(err, buf, sizeof buf));
@@ -258,6 +263,8 @@ int main(int argc, char **argv) {
     }
     fclose(o);
     rv_model_destroy(m);
+    map_free(&secs);
+    map_free(&pps);
 #ifdef RV_HAVE_MPI
     if (size > 1) rv_comm_mpi_free(&comm);
     MPI_Finalize();

@@ -81,8 +81,7 @@ static void misuse(void) {
     expect_err(rv_netcon_set_weight(m, nc, 3, 1, &e), &e, RV_ERANGE, "weight index",
                "weight index out of range");
     expect_err(rv_model_set_dt(m, -0.1, &e), &e, RV_ERANGE, "dt", "negative dt");
-    expect_err(rv_model_set_secondorder(m, 1, &e), &e, RV_ERANGE, "secondorder",
-               "secondorder 1");
+    expect_err(rv_model_set_secondorder(m, 1, &e), &e, RV_ERANGE, "secondorder", "secondorder 1");
     expect_err(rv_model_step(m, &e), &e, RV_ESTATE, "finitialize", "step before init");
     /* gid 77 has no source anywhere */
     expect_err(rv_model_finitialize(m, -65, &e), &e, RV_ENOENT, "gid 77",
