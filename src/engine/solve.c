@@ -138,7 +138,8 @@ static void record(rv_model *m) {
 static rv_status mech_status(rv_model *m, rv_error *err) {
     if (!m->mech_error) return RV_OK;
     m->initialized = false;
-    return RV_FAIL(err, m->mech_error_code ? m->mech_error_code : RV_ERANGE, "%s", m->mech_error_msg);
+    return RV_FAIL(err, m->mech_error_code ? m->mech_error_code : RV_ERANGE, "%s",
+                   m->mech_error_msg);
 }
 
 static void set_thread(rv_model *m) {
