@@ -38,7 +38,7 @@ typedef struct rv_secd {
     double **mparam; /* per inserted mech: [nvars * nseg], var-major */
     /* lowered */
     int cell;
-    int node0;       /* node index of pnode[0]; pnode[j] = node0 + j, j <= nseg */
+    int node0;       /* depth-first index of pnode[0]; node j at perm[node0 + j] */
     int parent_node; /* node index of the section's x=0 point */
     int *inst0;      /* per inserted mech: instance index of segment 0 */
     int *children, nchild, cap_child;
@@ -164,6 +164,7 @@ struct rv_model {
     bool initialized;
     int ncell, n_node, n_pad;
     int *parent;   /* [n_node] */
+    int *perm;     /* depth-first node index -> storage index */
     double *rinv;  /* [n_node] axial conductance to the parent (uS), for ri() */
     int *node_sec; /* section of each node, -1 for cell roots */
     double *block;
@@ -196,6 +197,10 @@ struct rv_model {
     char mech_error_msg[256];
     size_t n_events;
 };
+
+static inline int rv__sec_node(const rv_model *m, const rv_secd *s, int j) {
+    return m->perm[s->node0 + j];
+}
 
 /* model.c */
 int rv__mech_find(const rv_model *m, const char *name);

@@ -31,6 +31,8 @@ void rv__free_lowered(rv_model *m) {
         memset(ml, 0, sizeof *ml);
     }
     rv_free(m->parent);
+    rv_free(m->perm);
+    m->perm = NULL;
     rv_free(m->rinv);
     m->rinv = NULL;
     rv_free(m->node_sec);
@@ -39,15 +41,77 @@ void rv__free_lowered(rv_model *m) {
     m->lowered = false;
 }
 
-/* node NEURON's node_exact(sec, x) returns */
-static int node_exact(const rv_secd *s, double x) {
+/* node NEURON's node_exact(sec, x) returns; perm NULL before the nodes are
+ * permuted (s->parent_node is always in the current numbering) */
+static int node_exact(const rv_secd *s, double x, const int *perm) {
+    int j;
     if (x <= 0. || x >= 1.) {
         x = x < 0. ? 0. : x;
         x = x > 1. ? 1. : x;
         if (s->orient) x = 1. - x;
-        return x == 0. ? s->parent_node : s->node0 + s->nseg;
+        if (x == 0.) return s->parent_node;
+        j = s->nseg;
+    } else {
+        j = rv__seg_index(s, x);
     }
-    return s->node0 + rv__seg_index(s, x);
+    return perm ? perm[s->node0 + j] : s->node0 + j;
+}
+
+/* Put the cells' root nodes first, then interleave the cells of each block
+ * of RV_CELL_BLOCK cells by tree level
+ * (NEURON's cache_efficient ordering, within a block): consecutive nodes then
+ * belong to different branches or cells, so the Hines sweeps -- a chain of
+ * dependent divisions within one branch -- overlap in the processor.  The
+ * sort is stable, so siblings keep their order and every sum is formed in the
+ * same order as before: results do not change, bit for bit.  Fills m->perm
+ * (old -> new) and permutes the node arrays. */
+#define RV_CELL_BLOCK 32
+static rv_status permute_nodes(rv_model *m, const int *cell_start, double **rinv_io,
+                               rv_error *err) {
+    int n = m->n_node;
+    int *level = rv_malloc(sizeof(int) * (size_t)n + 1);
+    int *perm = rv_malloc(sizeof(int) * (size_t)n + 1);
+    int *cnt = NULL;
+    double *tmp = rv_malloc(sizeof(double) * (size_t)n + 1);
+    int *itmp = rv_malloc(sizeof(int) * (size_t)n + 1);
+    if (!level || !perm || !tmp || !itmp) goto nomem;
+    int maxlev = 0;
+    for (int i = 0; i < n; ++i) {
+        level[i] = m->parent[i] < 0 ? 0 : level[m->parent[i]] + 1;
+        if (level[i] > maxlev) maxlev = level[i];
+    }
+    cnt = rv_malloc(sizeof(int) * ((size_t)maxlev + 2));
+    if (!cnt) goto nomem;
+    /* the cells' root nodes first (0..ncell-1), then block by block; cell c
+     * has one root, so a block's other nodes start at ncell + lo - c0 */
+    for (int c = 0; c < m->ncell; ++c) perm[cell_start[c]] = c;
+    for (int c0 = 0; c0 < m->ncell; c0 += RV_CELL_BLOCK) {
+        int c1 = c0 + RV_CELL_BLOCK < m->ncell ? c0 + RV_CELL_BLOCK : m->ncell;
+        int lo = cell_start[c0], hi = cell_start[c1];
+        memset(cnt, 0, sizeof(int) * ((size_t)maxlev + 2));
+        for (int i = lo; i < hi; ++i)
+            if (level[i] > 0) cnt[level[i] + 1]++;
+        for (int l = 0; l <= maxlev; ++l) cnt[l + 1] += cnt[l];
+        for (int i = lo; i < hi; ++i)
+            if (level[i] > 0) perm[i] = m->ncell + (lo - c0) + cnt[level[i]]++;
+    }
+    /* permute: value arrays, then parent (values are node indices) */
+    double *arr[] = {m->area, m->cm, m->a, m->b, *rinv_io};
+    for (size_t k = 0; k < sizeof arr / sizeof *arr; ++k) {
+        for (int i = 0; i < n; ++i) tmp[perm[i]] = arr[k][i];
+        memcpy(arr[k], tmp, sizeof(double) * (size_t)n);
+    }
+    for (int i = 0; i < n; ++i) itmp[perm[i]] = m->parent[i] < 0 ? -1 : perm[m->parent[i]];
+    memcpy(m->parent, itmp, sizeof(int) * (size_t)n);
+    for (int i = 0; i < n; ++i) itmp[perm[i]] = m->node_sec[i];
+    memcpy(m->node_sec, itmp, sizeof(int) * (size_t)n);
+    for (int i = 0; i < m->nsec; ++i) m->sec[i].parent_node = perm[m->sec[i].parent_node];
+    m->perm = perm;
+    rv_free(level), rv_free(cnt), rv_free(tmp), rv_free(itmp);
+    return RV_OK;
+nomem:
+    rv_free(level), rv_free(perm), rv_free(cnt), rv_free(tmp), rv_free(itmp);
+    return RV_FAIL(err, RV_ENOMEM, "out of memory");
 }
 
 typedef struct {
@@ -92,8 +156,14 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
         return RV_FAIL(err, RV_ENOMEM, "out of memory");
     }
     int nnode = 0, ncell = 0, norder = 0;
+    int *cell_start = rv_malloc(sizeof(int) * (size_t)(nsec + 2));
+    if (!cell_start) {
+        rv_free(stack), rv_free(order);
+        return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    }
     for (int r = 0; r < nsec; ++r) {
         if (m->sec[r].parent >= 0) continue;
+        cell_start[ncell] = nnode;
         int root_node = nnode++;
         ncell++;
         int sp = 0;
@@ -110,9 +180,10 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
         }
     }
     rv_free(stack);
+    cell_start[ncell] = nnode;
     for (int k = 0; k < norder; ++k) {
         rv_secd *s = &m->sec[order[k]];
-        if (s->parent >= 0) s->parent_node = node_exact(&m->sec[s->parent], s->parent_x);
+        if (s->parent >= 0) s->parent_node = node_exact(&m->sec[s->parent], s->parent_x, NULL);
     }
     m->ncell = ncell;
     m->n_node = nnode;
@@ -138,6 +209,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
     m->node_sec = rv_malloc(sizeof(int) * (size_t)(nnode + 1));
     if (!m->block || !m->parent || !m->node_sec) {
         rv_free(order);
+        rv_free(cell_start);
         m->lowered = true;
         rv__free_lowered(m);
         return RV_FAIL(err, RV_ENOMEM, "out of memory for %zu doubles of model data", total);
@@ -153,6 +225,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
     /* ---- topology and geometry ---- */
     double *rinv = rv_calloc((size_t)nnode + 1, sizeof(double));
     if (!rinv) {
+        rv_free(cell_start);
         st = RV_FAIL(err, RV_ENOMEM, "out of memory");
         goto fail;
     }
@@ -168,6 +241,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
         st = rv__geom_section(s, s->diam, m->area + s->node0, rinv + s->node0, &L, err);
         if (st) {
             rv_free(rinv);
+            rv_free(cell_start);
             goto fail;
         }
         for (int j = 0; j <= s->nseg; ++j) {
@@ -188,7 +262,10 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
         m->a[i] = -1.e2 * 1.0 * rinv[i] / m->area[p];
         m->b[i] = -1.e2 * rinv[i] / m->area[i];
     }
+    st = permute_nodes(m, cell_start, &rinv, err);
+    rv_free(cell_start);
     m->rinv = rinv;
+    if (st) goto fail;
 
     /* ---- mechanism lists ---- */
     for (int k = 0; k < m->nmech; ++k) {
@@ -235,7 +312,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
             s->inst0[q] = ml->n;
             for (int j = 0; j < s->nseg; ++j) {
                 int i = ml->n++;
-                ml->node[i] = s->node0 + j;
+                ml->node[i] = m->perm[s->node0 + j];
                 for (int v = 0; v < t->n_vars; ++v)
                     ml->data[(size_t)v * ml->pad + i] = s->mparam[q][(size_t)v * s->nseg + j];
             }
@@ -250,7 +327,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
     for (int p = 0; p < m->npp; ++p) {
         rv_ppd *pp = &m->pp[p];
         ps[p].pp = p;
-        ps[p].node = pp->sec >= 0 ? node_exact(&m->sec[pp->sec], pp->x) : -1;
+        ps[p].node = pp->sec >= 0 ? node_exact(&m->sec[pp->sec], pp->x, m->perm) : -1;
         pp->node = ps[p].node;
     }
     qsort(ps, (size_t)m->npp, sizeof *ps, cmp_pp);
@@ -328,7 +405,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
     for (int i = 0; i < m->nps; ++i) {
         rv_presyn *p = &m->ps[i];
         if (p->kind == 0) {
-            p->node = node_exact(&m->sec[p->sec], p->x);
+            p->node = node_exact(&m->sec[p->sec], p->x, m->perm);
         } else {
             rv_ppd *pp = &m->pp[p->pp];
             m->ml[pp->mech].ml.presyn[pp->inst] = i;

@@ -299,13 +299,15 @@ const rv_mech_type rv_mech_hh = {
 /* Point processes without ions: pdata slot 0 is the node area. */
 enum { slot_area = 0 };
 
-/* rhs/d updates of a NONSPECIFIC_CURRENT point process (nA) at node nd */
-static inline void pp_cur_apply(rv_thread *th, int nd, double area, double c1, double c0,
+/* rhs/d updates of a NONSPECIFIC_CURRENT point process (nA) at node nd;
+ * afac = 1e2/area, computed once at init (NEURON divides every step: the
+ * quotient is the same) */
+static inline void pp_cur_apply(rv_thread *th, int nd, double afac, double c1, double c0,
                                 double *g_out) {
     double g = (c1 - c0) / .001;
-    g *= 1.e2 / (area);
+    g *= afac;
     double r = c0;
-    r *= 1.e2 / (area);
+    r *= afac;
     *g_out = g;
     th->rhs[nd] -= r;
 }
@@ -326,6 +328,10 @@ static void receive_order_check(rv_thread *th, rv_mech_list *ml, int i, int var_
 
 static void init_tsav(rv_mech_list *ml, int var_tsav) {
     for (int i = 0; i < ml->n; ++i) ml->data[var_tsav * ml->pad + i] = -1e20;
+}
+
+static void init_afac(rv_thread *th, rv_mech_list *ml, int var_afac) {
+    for (int i = 0; i < ml->n; ++i) ml->data[var_afac * ml->pad + i] = 1.e2 / (AREA(th, ml, i));
 }
 
 /* 1 - exp(dt * (-1/tau)), recomputed only when dt or tau changed */
@@ -392,15 +398,16 @@ const rv_mech_type rv_mech_IClamp = {
 };
 
 /* ------------------------------------------------------------- ExpSyn */
-enum { ES_tau, ES_e, ES_i, ES_g, ES__g, ES__tsav, ES__ctau, ES__cdt, ES__cfac, ES_N };
+enum { ES_tau, ES_e, ES_i, ES_g, ES__g, ES__tsav, ES__ctau, ES__cdt, ES__cfac, ES__afac, ES_N };
 static const rv_mech_var es_vars[ES_N] = {
     {"tau", RV_VAR_PARAM, 0.1},    {"e", RV_VAR_PARAM, 0},       {"i", RV_VAR_ASSIGNED, 0},
     {"g", RV_VAR_STATE, 0},        {"_g", RV_VAR_INTERNAL, 0},   {"_tsav", RV_VAR_INTERNAL, 0},
-    {"_ctau", RV_VAR_INTERNAL, 0}, {"_cdt", RV_VAR_INTERNAL, 0}, {"_cfac", RV_VAR_INTERNAL, 0}};
+    {"_ctau", RV_VAR_INTERNAL, 0}, {"_cdt", RV_VAR_INTERNAL, 0}, {"_cfac", RV_VAR_INTERNAL, 0},
+    {"_afac", RV_VAR_INTERNAL, 0}};
 
 static void es_init(rv_thread *th, rv_mech_list *ml) {
-    (void)th;
     init_tsav(ml, ES__tsav);
+    init_afac(th, ml, ES__afac);
     for (int i = 0; i < ml->n; ++i) {
         ml->data[ES_g * ml->pad + i] = 0.0;
         ml->data[ES__ctau * ml->pad + i] = NAN;
@@ -416,7 +423,7 @@ static void es_cur(rv_thread *th, rv_mech_list *ml) {
         double c1 = g * ((v + .001) - e);
         double c0 = g * (v - e);
         p[ES_i * pad + i] = c0;
-        pp_cur_apply(th, nd, AREA(th, ml, i), c1, c0, &p[ES__g * pad + i]);
+        pp_cur_apply(th, nd, p[ES__afac * pad + i], c1, c0, &p[ES__g * pad + i]);
     }
 }
 
@@ -431,7 +438,9 @@ static void es_state(rv_thread *th, rv_mech_list *ml) {
            *cd = p + ES__cdt * pad, *cf = p + ES__cfac * pad;
     for (int i = 0; i < ml->n; ++i) {
         double f = decay(&ct[i], &cd[i], &cf[i], tau[i], dt);
-        g[i] = g[i] + f * (-(0.0) / ((-1.0) / tau[i]) - g[i]);
+        /* NEURON: g + f * (-(0.0) / ((-1.0) / tau) - g); -(0.0)/(-1/tau) is +0
+         * for tau > 0 and +0 - g == -g here, so the divisions can go: same bits */
+        g[i] = g[i] + f * (0.0 - g[i]);
     }
 }
 
@@ -473,6 +482,7 @@ enum {
     E2__ct2,
     E2__cd2,
     E2__cf2,
+    E2__afac,
     E2_N
 };
 static const rv_mech_var e2_vars[E2_N] = {
@@ -481,13 +491,13 @@ static const rv_mech_var e2_vars[E2_N] = {
     {"A", RV_VAR_STATE, 0},        {"B", RV_VAR_STATE, 0},       {"_g", RV_VAR_INTERNAL, 0},
     {"_tsav", RV_VAR_INTERNAL, 0}, {"_ct1", RV_VAR_INTERNAL, 0}, {"_cd1", RV_VAR_INTERNAL, 0},
     {"_cf1", RV_VAR_INTERNAL, 0},  {"_ct2", RV_VAR_INTERNAL, 0}, {"_cd2", RV_VAR_INTERNAL, 0},
-    {"_cf2", RV_VAR_INTERNAL, 0}};
+    {"_cf2", RV_VAR_INTERNAL, 0},  {"_afac", RV_VAR_INTERNAL, 0}};
 
 static void e2_init(rv_thread *th, rv_mech_list *ml) {
-    (void)th;
     int pad = ml->pad;
     double *p = ml->data;
     init_tsav(ml, E2__tsav);
+    init_afac(th, ml, E2__afac);
     for (int i = 0; i < ml->n; ++i) {
         double *tau1 = &p[E2_tau1 * pad + i], tau2 = p[E2_tau2 * pad + i];
         if (*tau1 / tau2 > 0.9999) *tau1 = 0.9999 * tau2;
@@ -513,7 +523,7 @@ static void e2_cur(rv_thread *th, rv_mech_list *ml) {
         double c0 = g * (v - e);
         p[E2_g * pad + i] = g;
         p[E2_i * pad + i] = c0;
-        pp_cur_apply(th, nd, AREA(th, ml, i), c1, c0, &p[E2__g * pad + i]);
+        pp_cur_apply(th, nd, p[E2__afac * pad + i], c1, c0, &p[E2__g * pad + i]);
     }
 }
 
@@ -531,8 +541,8 @@ static void e2_state(rv_thread *th, rv_mech_list *ml) {
         double f2 =
             decay(&p[E2__ct2 * pad + i], &p[E2__cd2 * pad + i], &p[E2__cf2 * pad + i], tau2, dt);
         double *A = &p[E2_A * pad + i], *B = &p[E2_B * pad + i];
-        *A = *A + f1 * (-(0.0) / ((-1.0) / tau1) - *A);
-        *B = *B + f2 * (-(0.0) / ((-1.0) / tau2) - *B);
+        *A = *A + f1 * (0.0 - *A); /* see es_state */
+        *B = *B + f2 * (0.0 - *B);
     }
 }
 

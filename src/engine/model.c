@@ -483,9 +483,9 @@ rv_status rv__resolve_range(rv_model *m, int sec, double x, const char *name, lo
         if (xx <= 0.)
             node = s->parent_node;
         else if (xx >= 1.)
-            node = s->node0 + s->nseg;
+            node = rv__sec_node(m, s, s->nseg);
         else
-            node = s->node0 + rv__seg_index(s, x);
+            node = rv__sec_node(m, s, rv__seg_index(s, x));
         if (name[0] == 'v') {
             *off = (long)(m->v - m->block) + node;
         } else {
@@ -495,8 +495,7 @@ rv_status rv__resolve_range(rv_model *m, int sec, double x, const char *name, lo
         }
         return RV_OK;
     }
-    node = s->node0 + rv__seg_index(s, x);
-    int seg = node - s->node0;
+    int seg = rv__seg_index(s, x);
     if (strcmp(name, "diam") == 0 || strcmp(name, "cm") == 0)
         return RV_FAIL(err, RV_EUNSUPPORTED, "%s is not a simulation variable", name);
     for (int k = 0; k < s->nmech; ++k) {
@@ -535,7 +534,7 @@ rv_status rv_range_set(rv_model *m, int sec, double x, const char *name, double 
     if (strcmp(name, "diam") == 0 || strcmp(name, "cm") == 0) {
         if (m->lowered) {
             if (name[0] == 'c') {
-                m->cm[s->node0 + seg] = value;
+                m->cm[rv__sec_node(m, s, seg)] = value;
                 s->cm[seg] = value;
                 return RV_OK;
             }
@@ -623,9 +622,9 @@ static rv_status node_geom(rv_model *m, int sec, double x, int *node, rv_error *
     if (xx <= 0.)
         *node = s->parent_node;
     else if (xx >= 1.)
-        *node = s->node0 + s->nseg;
+        *node = rv__sec_node(m, s, s->nseg);
     else
-        *node = s->node0 + rv__seg_index(s, x);
+        *node = rv__sec_node(m, s, rv__seg_index(s, x));
     return RV_OK;
 }
 

@@ -30,9 +30,8 @@ static void nrn_rhs(rv_model *m) {
     }
     if (m->sav_rhs)
         for (int i = 0; i < n; ++i) m->sav_rhs[i] -= rhs[i];
-    for (int i = 0; i < n; ++i) {
+    for (int i = m->ncell; i < n; ++i) { /* nodes 0..ncell-1 are the roots */
         int p = par[i];
-        if (p < 0) continue;
         double dv = v[p] - v[i];
         rhs[i] -= b[i] * dv;
         rhs[p] += a[i] * dv;
@@ -53,10 +52,12 @@ static void nrn_lhs(rv_model *m) {
     for (int i = 0; i < n; ++i) d[i] += cfac * cm[i];
     if (m->sav_d)
         for (int i = 0; i < n; ++i) m->sav_d[i] += d[i];
-    for (int i = 0; i < n; ++i)
-        if (par[i] >= 0) d[i] -= b[i];
-    for (int i = 0; i < n; ++i)
-        if (par[i] >= 0) d[par[i]] -= a[i];
+    /* NEURON does these in two loops; one gives the same sums: d[p] -= b[p]
+     * happens at i = p, before any child c > p subtracts a[c] */
+    for (int i = m->ncell; i < n; ++i) {
+        d[i] -= b[i];
+        d[par[i]] -= a[i];
+    }
 }
 
 void rv__setup_tree_matrix(rv_model *m) {
@@ -64,21 +65,20 @@ void rv__setup_tree_matrix(rv_model *m) {
     nrn_lhs(m);
 }
 
-/* Hines elimination: parent[i] < i, roots have parent -1. */
+/* Hines elimination: parent[i] < i; the roots are nodes 0..ncell-1. */
 void rv__solve(rv_model *m) {
-    int n = m->n_node;
+    int n = m->n_node, nc = m->ncell;
     double *d = m->d, *rhs = m->rhs, *a = m->a, *b = m->b;
     const int *par = m->parent;
-    for (int i = n - 1; i >= 0; --i) {
+    for (int i = n - 1; i >= nc; --i) {
         int p = par[i];
-        if (p < 0) continue;
         double f = a[i] / d[i];
         d[p] -= f * b[i];
         rhs[p] -= f * rhs[i];
     }
-    for (int i = 0; i < n; ++i) {
-        int p = par[i];
-        if (p >= 0) rhs[i] -= b[i] * rhs[p];
+    for (int i = 0; i < nc; ++i) rhs[i] /= d[i];
+    for (int i = nc; i < n; ++i) {
+        rhs[i] -= b[i] * rhs[par[i]];
         rhs[i] /= d[i];
     }
 }
