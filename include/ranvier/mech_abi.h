@@ -154,6 +154,10 @@ typedef struct rv_thread_api {
     void (*net_move)(rv_thread *th, rv_mech_list *ml, int i, double tt);
     /* report an error from mechanism code; the step is aborted with it */
     void (*error)(rv_thread *th, const char *mech, const char *msg);
+    /* instance i wrote the concentrations of its ion use u: recompute the
+     * reversal potential by Nernst if the ion's style says so (NEURON's
+     * nrn_wrote_conc, called after INITIAL of a concentration writer) */
+    void (*wrote_conc)(rv_thread *th, rv_mech_list *ml, int u, int i);
 } rv_thread_api;
 
 struct rv_thread {
@@ -168,6 +172,10 @@ struct rv_thread {
     const rv_thread_api *api;
     void *engine; /* opaque */
 };
+
+static inline void rv_ion_wrote_conc(rv_thread *th, rv_mech_list *ml, int u, int i) {
+    th->api->wrote_conc(th, ml, u, i);
+}
 
 /* NEURON's hoc_Exp: exp clamped to 0 below -700 (and to exp(700) above 700). */
 static inline double rv_exp(double x) {

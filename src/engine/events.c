@@ -199,7 +199,28 @@ static void api_error(rv_thread *th, const char *mech, const char *msg) {
     snprintf(m->mech_error_msg, sizeof m->mech_error_msg, "%s at t = %.17g: %s", mech, th->t, msg);
 }
 
+static void api_wrote_conc(rv_thread *th, rv_mech_list *ml, int u, int i) {
+    rv_model *m = th->engine;
+    const char *name = ml->type->ions[u].ion;
+    for (int q = 0; q < m->nion; ++q) {
+        rv_ion *ion = m->ion[q];
+        if (strcmp(ion->name, name) != 0) continue;
+        rv_mech_list *il = &m->ml[ion->mech].ml;
+        long off = ml->pdata[(size_t)RV_PDATA_ION(u, RV_ION_EREV) * ml->pad + i];
+        long inst = off - (long)(il->data - th->block); /* erev is variable 0 */
+        if (inst < 0 || inst >= il->n) return;
+        if (il->pdata[inst] & 040) {
+            double *d = il->data;
+            d[RV_ION_EREV * il->pad + inst] =
+                rv__nernst(d[RV_ION_CONCI * il->pad + inst], d[RV_ION_CONCO * il->pad + inst],
+                           ion->charge, th->celsius);
+        }
+        return;
+    }
+}
+
 void rv__api_init(rv_model *m) {
+    m->api.wrote_conc = api_wrote_conc;
     m->api.net_send = api_net_send;
     m->api.net_event = api_net_event;
     m->api.net_move = api_net_move;

@@ -197,7 +197,30 @@ def case_intfire_net(so):
     return L
 
 
+def case_calcium(so):
+    """Ions beyond the built-ins: a calcium channel (READ eca WRITE ica) and a
+    calcium pool (READ ica WRITE cai) -- our own .mod files, compiled by
+    nrnivmodl for NEURON and written by hand against the ABI for ranvier
+    (tests/oracle/test_mechs.c).  cai is a state, eca follows Nernst every
+    step; a second section has only the channel (eca stays a parameter)."""
+    import os
+    moddir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mod")
+    L = header(so, 80, ["nrnmech " + moddir, "celsius 22"])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "insert soma carv", "insert soma cadrv", "rangeall soma gbar_carv 0.002",
+          "rangeall soma tau_cadrv 30", "rangeall soma k_cadrv 0.5",
+          "section dend 5", "geom dend 200 2 100 1", "insert dend pas", "insert dend carv",
+          "rangeall dend gbar_carv 0.0001", "connect dend 0 soma 1",
+          "pp st IClamp soma 0.5", "ppset st del 5", "ppset st dur 60", "ppset st amp 0.3",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record soma 0.5 cai", "record soma 0.5 eca",
+          "record soma 0.5 ica", "record dend 0.5 v", "record dend 0.5 eca",
+          "record dend 0.5 ica"]
+    return L
+
+
 CASES = {
+    "calcium": case_calcium,
     "hh_iclamp": case_hh_iclamp,
     "ball_stick": case_ball_stick,
     "two_cells": case_two_cells,

@@ -17,9 +17,35 @@ import tempfile
 os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
 
 
+def compile_mods(moddir, workdir):
+    """Compile moddir/*.mod with Debian's nrnivmodl (whose makefile path needs
+    fixing: it lives in /usr/lib/nrn); return the path of libnrnmech.so."""
+    import shutil
+    src = open("/usr/bin/nrnivmodl").read()
+    src = src.replace('"${bindir}/nrnmech_makefile"', "/usr/lib/nrn/nrnmech_makefile")
+    src = src.replace('"ROOT=${prefix}"', '"ROOT=${prefix}" libdir=/usr/lib/nrn')
+    script = os.path.join(workdir, "nrnivmodl_fixed")
+    with open(script, "w") as f:
+        f.write(src)
+    os.chmod(script, 0o755)
+    for fn in os.listdir(moddir):
+        if fn.endswith(".mod"):
+            shutil.copy(os.path.join(moddir, fn), workdir)
+    # linking `special` fails without libinterviews-dev; the library is built first
+    subprocess.run([script], cwd=workdir, capture_output=True, text=True)
+    lib = os.path.join(workdir, "x86_64", ".libs", "libnrnmech.so")
+    if not os.path.exists(lib):
+        raise RuntimeError("nrnivmodl did not build " + lib)
+    return lib
+
+
 def run_neuron(lines):
     """Build and run the model in NEURON; return (probes, records, spikes)."""
     from neuron import h
+    for ln in lines:
+        if ln.startswith("nrnmech "):
+            work = tempfile.mkdtemp(prefix="rvmod")
+            h.nrn_load_dll(compile_mods(ln.split()[1], work))
 
     pc = h.ParallelContext()
     secs, pps, keep, recs, probes = {}, {}, [], [], []
@@ -35,7 +61,7 @@ def run_neuron(lines):
         if not t or t[0].startswith("#"):
             continue
         c = t[0]
-        if c == "cell":
+        if c in ("cell", "nrnmech"):
             continue
         elif c == "dt":
             h.dt = float(t[1])

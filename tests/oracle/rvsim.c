@@ -5,6 +5,7 @@
  *
  *   dt 0.025 | secondorder 2 | celsius 6.3 | tstop 50 | vinit -65 | fast_imem 1
  *   global usetable_hh 0
+ *   nrnmech DIR                   -- NEURON only: compile and load the .mod files in DIR
  *   cell GID                      -- following lines belong to this cell; with
  *                                    P processes, cell k (0-based, in file
  *                                    order) lives on process k % P
@@ -26,6 +27,7 @@
  * "t gid".
  */
 #include "ranvier/engine.h"
+#include "test_mechs.h"
 #ifdef RV_HAVE_MPI
 #include "ranvier/comm_mpi.h"
 #endif
@@ -105,7 +107,9 @@ int main(int argc, char **argv) {
     }
     rv_error err = {0};
     rv_model *m;
-    if (rv_model_create(&m, &err)) return die(argv[1], 0, &err);
+    if (rv_model_create(&m, &err) || rv_model_add_mech(m, &rv_test_mech_cadrv, &err) ||
+        rv_model_add_mech(m, &rv_test_mech_carv, &err))
+        return die(argv[1], 0, &err);
 #ifdef RV_HAVE_MPI
     rv_comm comm;
     if (size > 1) {
@@ -154,6 +158,8 @@ int main(int argc, char **argv) {
             NEED(2) vinit = D(1);
         } else if (strcmp(c, "fast_imem") == 0) {
             NEED(2) st = rv_model_set_fast_imem(m, atoi(tok[1]), &err);
+        } else if (strcmp(c, "nrnmech") == 0) {
+            continue; /* NEURON side only: compiled .mod twins of test_mechs.c */
         } else if (strcmp(c, "global") == 0) {
             NEED(3) st = rv_model_set_global(m, tok[1], D(2), &err);
         } else if (!mine) {
