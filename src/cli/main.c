@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT
+ * cli/main.c -- the `ranvier` command: dispatches to subcommands listed in
+ * commands.def, one file each (cmd_<name>.c).  Subcommands print errors as
+ * `file:line: error: message [key]` and return non-zero; nothing below the
+ * CLI prints or exits on its own.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#define RV_COMMAND(name, fn, help) int fn(int argc, char **argv);
+#include "commands.def"
+#undef RV_COMMAND
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} commands[] = {
+#define RV_COMMAND(name, fn, help) {#name, fn, help},
+#include "commands.def"
+#undef RV_COMMAND
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: ranvier COMMAND [ARGS...]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; ++i)
+        fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; ++i)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "ranvier: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
