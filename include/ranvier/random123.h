@@ -21,7 +21,7 @@ typedef struct rv_ran123 {
     uint32_t c[4];  /* counter: c[0] = seq, c[1] = id3, c[2] = id1, c[3] = id2 */
     uint32_t r[4];  /* current Philox output */
     uint32_t which; /* next word of r to hand out */
-    uint32_t key0;  /* global index captured when the stream was made/reset */
+    uint32_t key0;  /* global index used for the current block of four words */
 } rv_ran123;
 
 /* NEURON: nrnran123_set_globalindex / get_globalindex (process-wide). */
