@@ -9,7 +9,8 @@
  *   Hines solve; ion currents += di/dv * dv (secondorder 2);
  *   v += dv (secondorder 2: v += 2 dv); i_membrane_;  t += dt/2;
  *   mechanism states; records; spike exchange every `exchange_every`
- *   steps; events delivered up to t + dt/2.
+ *   steps; events delivered up to t (those in (t, t + dt/2] wait for the
+ *   start of the next step, after its threshold check, as in NEURON).
  * t advances by two half steps, as in NEURON, so that times carry the same
  * round-off (spike times such as 8.400000000100057).
  */
@@ -179,7 +180,7 @@ rv_status rv_model_finitialize(rv_model *m, double v_init, rv_error *err) {
         else
             for (int j = nc->nw - 1; j > 0; --j) nc->w[j] = 0.;
     }
-    rv__deliver_events(m, m->t + 0.5 * m->dt);
+    rv__deliver_events(m, m->t); /* NEURON's nrn_deliver_events: up to t */
     rv__setup_tree_matrix(m);
     if (m->sav_rhs) /* NEURON's nrn_calc_fast_imem_fixedstep_init */
         for (int i = 0; i < m->n_node; ++i)
@@ -220,7 +221,7 @@ rv_status rv_model_step(rv_model *m, rv_error *err) {
         rv_status st = rv__spike_exchange(m, err);
         if (st) return st;
     }
-    rv__deliver_events(m, m->t + 0.5 * m->dt);
+    rv__deliver_events(m, m->t); /* NEURON's nrn_deliver_events: up to t */
     return mech_status(m, err);
 }
 

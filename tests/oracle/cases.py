@@ -190,6 +190,10 @@ def case_intfire_net(so):
             L.append("netcon %d f%d %g %g" % (rng.randrange(n), c, rng.choice([1, 2, 2.5, 4]),
                                              rng.uniform(0.1, 0.4)))
         L.append("netcon %d f%d 1 0.6" % (100 + c % 3, c))
+    # events in (tstop, tstop + dt/2] must not be delivered (NEURON delivers
+    # up to t at the end of a step); this one would fire a spike at 300.01
+    L += ["cell 999", "art edge NetStim", "ppset edge start 300.01", "ppset edge number 1",
+          "gidpp 999 edge"]
     for k in range(3):
         L += ["cell %d" % (100 + k), "art ns%d NetStim" % k, "ppset ns%d start %d" % (k, k),
               "ppset ns%d interval 5" % k, "ppset ns%d number 100" % k, "ppset ns%d noise 0.5" % k,
