@@ -81,11 +81,23 @@ def read_spikes(path):
     return sorted(sp)
 
 
-def first_diff(a, b):
+def first_diff(a, b, tstop=None):
+    """Describe how rasters a (ranvier) and b differ."""
+    sa, sb = set(a), set(b)
+    msg = "%d vs %d spikes, %d only in the first, %d only in the second" % (
+        len(a), len(b), len(sa - sb), len(sb - sa))
     for k, (x, y) in enumerate(zip(a, b)):
         if x != y:
-            return "first difference at spike %d: %r vs %r" % (k, x, y)
-    return "lengths %d vs %d" % (len(a), len(b))
+            msg += "; first difference at spike %d: %r vs %r" % (k, x, y)
+            break
+    if tstop is not None:
+        ca = [s for s in a if s[0] <= tstop]
+        cb = [s for s in b if s[0] <= tstop]
+        if ca == cb:
+            late = sorted((sa ^ sb))
+            msg += ("; identical for t <= tstop, they differ only after tstop: %s" %
+                    ", ".join("(%.17g, %d)" % s for s in late[:6]))
+    return msg
 
 
 def best(runs):
@@ -167,7 +179,8 @@ def main():
                   (w, info["import_s"], info["build_s"], info["init_s"], info["run_s"], m,
                    info["rss_import_mb"], len(nsp)), flush=True)
             print("  spikes ranvier vs NEURON: %s" %
-                  ("identical" if same else "DIFFERENT: " + first_diff(rsp, nsp)), flush=True)
+                  ("identical" if same else "DIFFERENT: " + first_diff(rsp, nsp, a.tstop)),
+                  flush=True)
 
         if a.np >= 2:
             mout = os.path.join(work, "net%d.mpi.out" % n)
@@ -185,13 +198,14 @@ def main():
                   (a.np, w, ws, w - ws, m, res["rv_wall"] / w, res["rv_run"] / max(w - ws, 1e-9)),
                   flush=True)
             print("  spikes np=%d vs 1 process: %s" %
-                  (a.np, "identical" if same else "DIFFERENT: " + first_diff(rsp, msp)), flush=True)
+                  (a.np, "identical" if same else "DIFFERENT: " + first_diff(rsp, msp, a.tstop)),
+                  flush=True)
         results.append(res)
 
     print()
-    hdr = ("%6s %7s %7s %7s | %8s %8s | %8s %8s | %6s %6s | %7s %7s %6s"
+    hdr = ("%6s %7s %7s %7s | %8s %8s | %8s %8s | %6s %6s | %7s %7s %6s | %s"
            % ("N", "comps", "cellsp", "allsp", "rv wall", "rv run", "nrn wall", "nrn run",
-              "x wall", "x run", "rv MB", "nrn MB", "x mem"))
+              "x wall", "x run", "rv MB", "nrn MB", "x mem", "raster"))
     print(hdr)
     print("-" * len(hdr))
     for r in results:
@@ -200,8 +214,11 @@ def main():
                     (r["nrn_wall"], r["nrn_run"], r["nrn_wall"] / r["rv_wall"],
                      r["nrn_run"] / max(r["rv_run"], 1e-9), r["rv_rss"], r["nrn_rss"],
                      r["nrn_rss"] / r["rv_rss"]))
+            cols += " | " + ("identical" if r["spikes_identical"] else
+                             "DIFFERENT (NEURON %d)" % r["nrn_spikes"])
         else:
-            cols = ("%8s %8s | %6s %6s | %7.1f %7s %6s" % ("-", "-", "-", "-", r["rv_rss"], "-", "-"))
+            cols = ("%8s %8s | %6s %6s | %7.1f %7s %6s | -" %
+                    ("-", "-", "-", "-", r["rv_rss"], "-", "-"))
         print("%6d %7d %7d %7d | %8.2f %8.2f | %s" %
               (r["N"], r["compartments"], r["cell_spikes"], r["spikes"], r["rv_wall"], r["rv_run"],
                cols))

@@ -39,8 +39,13 @@ def compile_mods(moddir, workdir):
     return lib
 
 
-def run_neuron(lines):
-    """Build and run the model in NEURON; return (probes, records, spikes)."""
+class NeuronModel:
+    """A model built in NEURON from rvsim lines (see build_neuron)."""
+
+
+def build_neuron(lines):
+    """Build the model in NEURON (no run); returns a NeuronModel with h, pc,
+    secs, pps, keep, recs, probes, tstop, vinit and the spike vectors."""
     from neuron import h
     for ln in lines:
         if ln.startswith("nrnmech "):
@@ -143,12 +148,28 @@ def run_neuron(lines):
     tv, idv = h.Vector(), h.Vector()
     pc.spike_record(-1, tv, idv)
     pc.set_maxstep(10)
-    h.finitialize(vinit)
-    while h.t < tstop - 0.5 * h.dt:
+    nm = NeuronModel()
+    nm.h, nm.pc, nm.secs, nm.pps, nm.keep, nm.recs, nm.probes = h, pc, secs, pps, keep, recs, probes
+    nm.tstop, nm.vinit, nm.tv, nm.idv = tstop, vinit, tv, idv
+    return nm
+
+
+def neuron_results(nm):
+    """(probes, records, spikes) of a NEURON model after its run."""
+    h = nm.h
+    pr = [(s(x).area() if 0 < x < 1 else 0.0, h.ri(x, sec=s)) for s, x in nm.probes]
+    spikes = sorted(zip(nm.tv.to_python(), [int(g) for g in nm.idv]))
+    return pr, [list(v) for v in nm.recs], spikes
+
+
+def run_neuron(lines):
+    """Build and run the model in NEURON; return (probes, records, spikes)."""
+    nm = build_neuron(lines)
+    h = nm.h
+    h.finitialize(nm.vinit)
+    while h.t < nm.tstop - 0.5 * h.dt:
         h.fadvance()
-    pr = [(s(x).area() if 0 < x < 1 else 0.0, h.ri(x, sec=s)) for s, x in probes]
-    spikes = sorted(zip(tv.to_python(), [int(g) for g in idv]))
-    return pr, [list(v) for v in recs], spikes
+    return neuron_results(nm)
 
 
 def parse_output(path):
