@@ -6,7 +6,6 @@ in ranvier, and compares.  Usage:
 CASE: hh_iclamp, ball_stick, two_cells, branched, network50, intfire_net.
 Exit status 0 only when every comparison passes."""
 import argparse
-import math
 import random
 import sys
 

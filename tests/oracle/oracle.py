@@ -11,7 +11,6 @@ identical, bit for bit.
 import math
 import os
 import subprocess
-import sys
 import tempfile
 
 os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
