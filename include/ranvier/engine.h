@@ -48,6 +48,12 @@ void rv_model_destroy(rv_model *m);
 /* Register a mechanism type (built-ins are registered by rv_model_create).
  * The type must outlive the model. */
 rv_status rv_model_add_mech(rv_model *m, const rv_mech_type *type, rv_error *err);
+/* Replace the registered mechanism of the same name (e.g. a built-in) by
+ * `type`, keeping its place in the mechanism order (so currents are summed
+ * in the same order).  Only before the mechanism is used (inserted or
+ * instantiated) and before setup; the ions `type` uses must already be
+ * registered before it.  RV_ENOENT when no mechanism has that name. */
+rv_status rv_model_replace_mech(rv_model *m, const rv_mech_type *type, rv_error *err);
 /* Use a communicator for spike exchange (copied).  NULL: single process. */
 rv_status rv_model_set_comm(rv_model *m, const rv_comm *comm, rv_error *err);
 

@@ -7,18 +7,22 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RV_COMMAND(name, fn, help) int fn(int argc, char **argv);
+#define RV_COMMAND(name, fn, help)      int fn(int argc, char **argv);
+#define RV_COMMAND_NAMED(str, fn, help) int fn(int argc, char **argv);
 #include "commands.def"
 #undef RV_COMMAND
+#undef RV_COMMAND_NAMED
 
 static const struct {
     const char *name;
     int (*fn)(int, char **);
     const char *help;
 } commands[] = {
-#define RV_COMMAND(name, fn, help) {#name, fn, help},
+#define RV_COMMAND(name, fn, help)      {#name, fn, help},
+#define RV_COMMAND_NAMED(str, fn, help) {str, fn, help},
 #include "commands.def"
 #undef RV_COMMAND
+#undef RV_COMMAND_NAMED
 };
 
 static void usage(FILE *f) {

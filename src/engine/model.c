@@ -44,6 +44,36 @@ rv_status rv_model_add_mech(rv_model *m, const rv_mech_type *type, rv_error *err
     return mech_add(m, type, err);
 }
 
+rv_status rv_model_replace_mech(rv_model *m, const rv_mech_type *t, rv_error *err) {
+    if (m->lowered) return RV_FAIL(err, RV_ESTATE, "cannot replace mechanisms after setup");
+    if (!t || t->abi_version != RV_MECH_ABI_VERSION)
+        return RV_FAIL(err, RV_EINVAL, "mechanism %s: ABI version %d, engine expects %d",
+                       t ? t->name : "(null)", t ? t->abi_version : -1, RV_MECH_ABI_VERSION);
+    int k = rv__mech_find(m, t->name);
+    if (k < 0) return RV_FAIL(err, RV_ENOENT, "no mechanism %s to replace", t->name);
+    if (m->ion_of_mech[k] >= 0) return RV_FAIL(err, RV_EINVAL, "cannot replace ion %s", t->name);
+    for (int s = 0; s < m->nsec; ++s)
+        for (int q = 0; q < m->sec[s].nmech; ++q)
+            if (m->sec[s].mech[q] == k)
+                return RV_FAIL(err, RV_ESTATE, "mechanism %s is already inserted", t->name);
+    for (int p = 0; p < m->npp; ++p)
+        if (m->pp[p].mech == k)
+            return RV_FAIL(err, RV_ESTATE, "mechanism %s already has instances", t->name);
+    for (int u = 0; u < t->n_ions; ++u) {
+        int ok = 0;
+        for (int q = 0; q < m->nion; ++q)
+            if (strcmp(m->ion[q]->name, t->ions[u].ion) == 0 && m->ion[q]->mech < k) ok = 1;
+        if (!ok)
+            return RV_FAIL(err, RV_EINVAL, "replacement %s uses ion %s not registered before it",
+                           t->name, t->ions[u].ion);
+        int ion;
+        rv_status st = rv__ion_get(m, t->ions[u].ion, t->ions[u].valence, &ion, err);
+        if (st) return st;
+    }
+    m->mech[k] = t;
+    return RV_OK;
+}
+
 rv_status rv_model_create(rv_model **out, rv_error *err) {
     rv_model *m = rv_calloc(1, sizeof *m);
     if (!m) return RV_FAIL(err, RV_ENOMEM, "out of memory");

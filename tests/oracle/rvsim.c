@@ -6,6 +6,10 @@
  *   dt 0.025 | secondorder 2 | celsius 6.3 | tstop 50 | vinit -65 | fast_imem 1
  *   global usetable_hh 0
  *   nrnmech DIR                   -- NEURON only: compile and load the .mod files in DIR
+ *   mechlib PATH                  -- ranvier only (rvsim built with RV_HAVE_NMODL): load
+ *                                    mechanisms compiled by ranvier from PATH (a library
+ *                                    or DIR[:DIR...] of .mod files), replacing those of
+ *                                    the same name; before any section
  *   cell GID                      -- following lines belong to this cell; with
  *                                    P processes, cell k (0-based, in file
  *                                    order) lives on process k % P
@@ -30,6 +34,9 @@
 #include "test_mechs.h"
 #ifdef RV_HAVE_MPI
 #include "ranvier/comm_mpi.h"
+#endif
+#ifdef RV_HAVE_NMODL
+#include "ranvier/nmodl.h"
 #endif
 
 #include <stdio.h>
@@ -126,6 +133,10 @@ int main(int argc, char **argv) {
     static double probe_x[4096];
     int nprobe = 0;
     rv_status st = RV_OK;
+#ifdef RV_HAVE_NMODL
+    rv_nmodl_lib *libs[16];
+    int nlibs = 0;
+#endif
     while (fgets(line, sizeof line, f)) {
         lineno++;
         char *tok[16];
@@ -160,6 +171,25 @@ int main(int argc, char **argv) {
             NEED(2) st = rv_model_set_fast_imem(m, atoi(tok[1]), &err);
         } else if (strcmp(c, "nrnmech") == 0) {
             continue; /* NEURON side only: compiled .mod twins of test_mechs.c */
+        } else if (strcmp(c, "mechlib") == 0) {
+#ifdef RV_HAVE_NMODL
+            NEED(2) if (nlibs == 16) {
+                fprintf(stderr, "%s:%d: too many mechlib lines\n", argv[1], lineno);
+                return 2;
+            }
+            st = rv_nmodl_load(m, tok[1], RV_NMODL_REPLACE, &libs[nlibs], &err);
+            if (!st) {
+                fprintf(stderr, "mechlib:");
+                for (int k = 0; k < rv_nmodl_lib_count(libs[nlibs]); ++k)
+                    fprintf(stderr, " %s", rv_nmodl_lib_type(libs[nlibs], k)->name);
+                fprintf(stderr, "\n");
+                nlibs++;
+            }
+#else
+            fprintf(stderr, "%s:%d: mechlib needs rvsim built with the NMODL compiler\n", argv[1],
+                    lineno);
+            return 2;
+#endif
         } else if (strcmp(c, "global") == 0) {
             NEED(3) st = rv_model_set_global(m, tok[1], D(2), &err);
         } else if (!mine) {
@@ -269,6 +299,9 @@ int main(int argc, char **argv) {
     }
     fclose(o);
     rv_model_destroy(m);
+#ifdef RV_HAVE_NMODL
+    for (int k = 0; k < nlibs; ++k) rv_nmodl_close(libs[k]);
+#endif
     map_free(&secs);
     map_free(&pps);
 #ifdef RV_HAVE_MPI

@@ -1,0 +1,40 @@
+TITLE IClamp: rectangular current pulse
+
+COMMENT
+Injects amp (nA) into the cell from t = del for dur ms.  The current is an
+electrode current: positive amp depolarizes.  Written for ranvier.
+ENDCOMMENT
+
+NEURON {
+    POINT_PROCESS IClamp
+    RANGE del, dur, amp, i
+    ELECTRODE_CURRENT i
+}
+
+UNITS {
+    (nA) = (nanoamp)
+}
+
+PARAMETER {
+    del (ms)
+    dur (ms) <0,1e9>
+    amp (nA)
+}
+
+ASSIGNED {
+    i (nA)
+}
+
+INITIAL {
+    i = 0
+}
+
+BREAKPOINT {
+    at_time(del)
+    at_time(del + dur)
+    if (t < del + dur && t >= del) {
+        i = amp
+    } else {
+        i = 0
+    }
+}

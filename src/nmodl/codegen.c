@@ -1,0 +1,2000 @@
+/* SPDX-License-Identifier: MIT
+ * nmodl/codegen.c -- semantic analysis of a parsed .mod file and C code
+ * generation against ranvier/mech_abi.h.
+ *
+ * Variables.  RANGE parameters, ASSIGNED and STATE variables are per
+ * instance (SoA: variable k of instance i at data[k * pad + i]); PARAMETERs
+ * not declared RANGE and GLOBAL variables live in the type's global storage
+ * (ml->global; their hoc names are name_suffix), as do TABLE data.  Ion
+ * variables (ena, ica, cai ...) are per-instance copies loaded from the ion
+ * store (pdata RV_PDATA_ION) when a kernel starts and written back when it
+ * ends, and `v` is a per-instance copy of the node voltage -- NEURON's
+ * layout, so that procedures see the same values NEURON's do.
+ *
+ * Numerics follow nocmodl's generated code operation for operation:
+ *   - currents: BREAKPOINT evaluated at v + .001 and at v, di/dv their
+ *     difference quotient; ion di/dv likewise; point processes scale by
+ *     1e2/area; electrode currents add to rhs (and to fast-imem sums);
+ *   - cnexp: an equation x' = f(x) linear in x is decomposed symbolically
+ *     into f = A*x + B with nocmodl's rules (derivative DE, coefficient A,
+ *     remainder B, with its zero-folding) and becomes
+ *       x = x + (1. - exp(dt*(DE)))*(- (B) / (A) - x)
+ *     or x = x - dt*(-(B)) when DE is zero;  exp is hoc_Exp (rv_exp);
+ *   - euler: derivatives first, then x += dt*Dx (two half steps with
+ *     secondorder 2), as NEURON's euler;
+ *   - TABLE: NEURON's table of WITH+1 points from FROM to TO built with
+ *     `x += dx` accumulation from instance 0, rebuilt when a DEPEND value
+ *     changes, linear interpolation, usetable_<suffix> switch;
+ *   - integer literals are emitted as doubles (NMODL has no integers).
+ *
+ * Not handled yet (errors naming the construct): VERBATIM, KINETIC and
+ * sparse, derivimplicit, LINEAR/NONLINEAR, POINTER, WATCH, FOR_NETCONS,
+ * FROM loops over arrays of states, `diam`.
+ */
+#include "nmodl_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef enum sym_kind {
+    SK_RANGE,  /* per-instance data */
+    SK_GLOBAL, /* ml->global */
+    SK_CONST,  /* compile-time value */
+    SK_LOCAL,  /* C local _lname */
+    SK_NETARG, /* NET_RECEIVE argument: _w[k] */
+    SK_V,
+    SK_T,
+    SK_DT,
+    SK_CELSIUS,
+    SK_AREA,
+    SK_DIAM,
+    SK_FLAG,
+    SK_FUNC, /* FUNCTION or PROCEDURE */
+    SK_BLOCK /* DERIVATIVE, KINETIC ... (SOLVE targets) */
+} sym_kind;
+
+/* ion variable kinds of a per-instance copy */
+enum { IV_NONE = -1 };
+
+struct nm_sym {
+    const char *name;
+    sym_kind kind;
+    int index; /* var index, global index, netarg index */
+    int size;  /* array elements, 0 scalar */
+    double value;
+    nm_func *fn;
+    rv_var_role role;
+    int ion_use, ion_var; /* ion copies: use index and RV_ION_* */
+    int line, col;
+    bool visible;
+    nm_sym *next;
+};
+
+typedef struct var_t {
+    const char *name; /* C enum suffix */
+    const char *pub;  /* rv_mech_var name */
+    rv_var_role role;
+    double dflt;
+} var_t;
+
+typedef struct ionuse {
+    const char *ion;
+    int flags;
+    double valence;
+    bool load[RV_ION_NVAR];  /* copied in at kernel start */
+    bool store[RV_ION_NVAR]; /* written back (conc, erev) */
+    nm_sym *sym[RV_ION_NVAR];
+} ionuse;
+
+#define MAX_VARS  4096
+#define MAX_IONS  16
+#define MAX_SCOPE 256
+
+typedef struct G {
+    nm_file *f;
+    nm_arena *a;
+    nm_diag *d;
+    nm_buf *o;
+    const char *mech, *id;
+    nm_sym *syms;
+    nm_sym *scope[MAX_SCOPE];
+    int nscope;
+    var_t vars[MAX_VARS];
+    int nvars;
+    var_t globs[MAX_VARS]; /* visible globals first */
+    int nglobs, nglobs_vis;
+    int gpriv; /* private global doubles after the visible ones */
+    ionuse ions[MAX_IONS];
+    int nions;
+    int slot_area;
+    bool has_cur, electrode, writes_conc, uses_v, has_table;
+    int v_var, g_var, tsav_var, usetable_glob;
+    nm_func *initial, *breakpoint, *netrecv;
+    nm_stmt *netinit;
+    nm_stmt *solve[32]; /* SOLVE statements of BREAKPOINT and their targets */
+    nm_func *solve_fn[32];
+    const char *solve_method[32];
+    int nsolve, nsolve_stmts;
+    /* emission context */
+    nm_func *cur_fn;
+    int ctx; /* CTX_* */
+    int indent;
+    int tmp;
+} G;
+
+enum { CTX_OTHER, CTX_INIT, CTX_NETRECV, CTX_NETINIT, CTX_TABLE };
+
+/* ---------------------------------------------------------------- utils */
+static void out(G *g, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void out(G *g, const char *fmt, ...) {
+    for (int i = 0; i < g->indent; ++i) nm_buf_put(g->o, "    ");
+    va_list ap;
+    va_start(ap, fmt);
+    nm_buf_vprintf(g->o, fmt, ap);
+    va_end(ap);
+}
+
+/* temporaries: a failed allocation in one makes the whole output fail */
+static void tmp_free(G *g, nm_buf *b) {
+    if (b->oom) g->o->oom = true;
+    nm_buf_free(b);
+}
+
+static nm_sym *sym_new(G *g, const char *name, sym_kind k, int line, int col) {
+    nm_sym *s = nm_alloc(g->a, sizeof *s);
+    if (!s) return NULL;
+    s->name = name;
+    s->kind = k;
+    s->ion_use = IV_NONE;
+    s->ion_var = IV_NONE;
+    s->line = line;
+    s->col = col;
+    return s;
+}
+
+static nm_sym *find_global(G *g, const char *name) {
+    for (nm_sym *s = g->syms; s; s = s->next)
+        if (strcmp(s->name, name) == 0) return s;
+    return NULL;
+}
+
+static void add_global(G *g, nm_sym *s) {
+    if (!s) return;
+    s->next = g->syms;
+    g->syms = s;
+}
+
+static nm_sym *lookup(G *g, const char *name) {
+    for (int k = g->nscope - 1; k >= 0; --k)
+        for (nm_sym *s = g->scope[k]; s; s = s->next)
+            if (strcmp(s->name, name) == 0) return s;
+    return find_global(g, name);
+}
+
+static bool push_scope(G *g) {
+    if (g->nscope >= MAX_SCOPE) {
+        nm_error(g->d, 0, 0, "blocks nest too deeply");
+        return false;
+    }
+    g->scope[g->nscope++] = NULL;
+    return true;
+}
+
+static void pop_scope(G *g) {
+    if (g->nscope > 0) g->nscope--;
+}
+
+static void scope_add(G *g, nm_sym *s) {
+    if (!s || g->nscope == 0) return;
+    s->next = g->scope[g->nscope - 1];
+    g->scope[g->nscope - 1] = s;
+}
+
+static bool name_in(const nm_name *l, const char *name) {
+    for (; l; l = l->next)
+        if (strcmp(l->name, name) == 0) return true;
+    return false;
+}
+
+static int add_var(G *g, const char *name, const char *pub, rv_var_role role, double dflt) {
+    if (g->nvars >= MAX_VARS) {
+        nm_error(g->d, 0, 0, "too many variables (limit %d)", MAX_VARS);
+        return 0;
+    }
+    var_t *v = &g->vars[g->nvars];
+    v->name = name;
+    v->pub = pub;
+    v->role = role;
+    v->dflt = dflt;
+    return g->nvars++;
+}
+
+static int add_glob(G *g, const char *name, double dflt) {
+    if (g->nglobs >= MAX_VARS) {
+        nm_error(g->d, 0, 0, "too many globals (limit %d)", MAX_VARS);
+        return 0;
+    }
+    var_t *v = &g->globs[g->nglobs];
+    v->name = name;
+    v->pub = name;
+    v->dflt = dflt;
+    return g->nglobs++;
+}
+
+static const char *cident(G *g, const char *s) {
+    /* array element names "x[3]" -> "x_3_" for enum identifiers */
+    char *d = nm_strdup(g->a, s);
+    if (!d) return s;
+    for (char *p = d; *p; ++p)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            *p = '_';
+    return d;
+}
+
+/* ------------------------------------------------------------ analysis */
+static bool is_builtin_var(const char *n) {
+    return strcmp(n, "v") == 0 || strcmp(n, "t") == 0 || strcmp(n, "dt") == 0 ||
+           strcmp(n, "celsius") == 0 || strcmp(n, "area") == 0 || strcmp(n, "diam") == 0;
+}
+
+/* which ion variable is `name` of ion `ion`: RV_ION_* or -1 */
+static int ion_var_of(const char *ion, const char *name) {
+    size_t li = strlen(ion), ln = strlen(name);
+    if (ln == li + 1 && name[0] == 'e' && strcmp(name + 1, ion) == 0) return RV_ION_EREV;
+    if (ln == li + 1 && name[0] == 'i' && strcmp(name + 1, ion) == 0) return RV_ION_CUR;
+    if (ln == li + 1 && strncmp(name, ion, li) == 0 && name[li] == 'i') return RV_ION_CONCI;
+    if (ln == li + 1 && strncmp(name, ion, li) == 0 && name[li] == 'o') return RV_ION_CONCO;
+    return -1;
+}
+
+static const nm_name *find_decl(const nm_name *l, const char *name) {
+    for (; l; l = l->next)
+        if (strcmp(l->name, name) == 0) return l;
+    return NULL;
+}
+
+static void analyze_ions(G *g) {
+    nm_file *f = g->f;
+    for (nm_useion *u = f->ions; u; u = u->next) {
+        if (g->nions >= MAX_IONS) {
+            nm_error(g->d, u->line, u->col, "too many USEION statements (limit %d)", MAX_IONS);
+            return;
+        }
+        ionuse *iu = &g->ions[g->nions];
+        memset(iu, 0, sizeof *iu);
+        iu->ion = u->ion;
+        iu->valence = u->has_valence ? u->valence : 0;
+        int ui = g->nions++;
+        for (int pass = 0; pass < 2; ++pass) {
+            for (nm_name *n = pass ? u->write : u->read; n; n = n->next) {
+                int iv = ion_var_of(u->ion, n->name);
+                if (iv < 0) {
+                    nm_error(g->d, n->line, n->col, "'%s' is not a variable of ion %s", n->name,
+                             u->ion);
+                    continue;
+                }
+                static const int rf[4] = {RV_ION_READ_E, RV_ION_READ_I, RV_ION_READ_O, 0};
+                static const int wf[4] = {RV_ION_WRITE_E, RV_ION_WRITE_I, RV_ION_WRITE_O,
+                                          RV_ION_WRITE_CUR};
+                iu->flags |= pass ? wf[iv] : rf[iv];
+                if (pass == 0) iu->load[iv] = true;
+                if (pass == 1 && (iv == RV_ION_CONCI || iv == RV_ION_CONCO)) {
+                    iu->load[iv] = true; /* a written concentration starts from the store */
+                    iu->store[iv] = true;
+                    g->writes_conc = true;
+                }
+                if (pass == 1 && iv == RV_ION_EREV) iu->store[iv] = true;
+                nm_sym *s = find_global(g, n->name);
+                if (s) {
+                    if (s->ion_use != ui) {
+                        nm_error(g->d, n->line, n->col, "'%s' is used by two USEION statements",
+                                 n->name);
+                        continue;
+                    }
+                } else {
+                    const nm_name *st = find_decl(f->states, n->name);
+                    s = sym_new(g, n->name, SK_RANGE, n->line, n->col);
+                    if (!s) return;
+                    s->role = st ? RV_VAR_STATE : RV_VAR_ASSIGNED;
+                    s->ion_use = ui;
+                    s->ion_var = iv;
+                    s->index = add_var(g, cident(g, n->name), n->name, RV_VAR_INTERNAL, 0);
+                    add_global(g, s);
+                }
+                iu->sym[iv] = s;
+            }
+        }
+    }
+}
+
+static void declare_vars(G *g) {
+    nm_file *f = g->f;
+    /* built-ins */
+    static const struct {
+        const char *n;
+        sym_kind k;
+    } bi[] = {{"v", SK_V},       {"t", SK_T},      {"dt", SK_DT}, {"celsius", SK_CELSIUS},
+              {"area", SK_AREA}, {"diam", SK_DIAM}};
+    for (size_t k = 0; k < sizeof bi / sizeof *bi; ++k)
+        add_global(g, sym_new(g, bi[k].n, bi[k].k, 0, 0));
+    /* UNITS named factors and CONSTANTs */
+    for (nm_unitdef *u = f->units; u; u = u->next) {
+        if (!u->is_factor) continue;
+        double val = u->value;
+        if (!u->has_value) {
+            char msg[256];
+            if (nm_units_factor(u->u1 ? u->u1 : "1", u->u2 ? u->u2 : "1", f->units, &val, msg,
+                                sizeof msg)) {
+                nm_error(g->d, u->line, u->col, "%s: %s", u->name, msg);
+                continue;
+            }
+        }
+        nm_sym *s = sym_new(g, u->name, SK_CONST, u->line, u->col);
+        if (!s) return;
+        s->value = val;
+        add_global(g, s);
+    }
+    for (nm_name *n = f->constants; n; n = n->next) {
+        if (find_global(g, n->name)) {
+            nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
+            continue;
+        }
+        nm_sym *s = sym_new(g, n->name, SK_CONST, n->line, n->col);
+        if (!s) return;
+        s->value = n->value;
+        add_global(g, s);
+    }
+    if (!find_global(g, "PI")) {
+        nm_sym *s = sym_new(g, "PI", SK_CONST, 0, 0);
+        if (s) s->value = 3.14159265358979323846;
+        add_global(g, s);
+    }
+    analyze_ions(g);
+    /* PARAMETER */
+    for (nm_name *n = f->params; n; n = n->next) {
+        if (is_builtin_var(n->name)) continue;
+        nm_sym *old = find_global(g, n->name);
+        if (old && old->ion_use >= 0) continue; /* e.g. PARAMETER { ena } */
+        if (old) {
+            nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
+            continue;
+        }
+        bool range = name_in(f->range, n->name);
+        nm_sym *s = sym_new(g, n->name, range ? SK_RANGE : SK_GLOBAL, n->line, n->col);
+        if (!s) return;
+        s->size = n->size;
+        s->role = RV_VAR_PARAM;
+        s->visible = true;
+        if (range) {
+            int cnt = n->size > 0 ? n->size : 1;
+            for (int k = 0; k < cnt; ++k) {
+                const char *pub = n->size > 0 ? nm_printf(g->a, "%s[%d]", n->name, k) : n->name;
+                int idx = add_var(g, cident(g, pub), pub, RV_VAR_PARAM, n->value);
+                if (k == 0) s->index = idx;
+            }
+        } else {
+            if (n->size > 0)
+                nm_error(g->d, n->line, n->col, "GLOBAL array '%s' is not supported yet", n->name);
+            s->index = add_glob(g, n->name, n->value);
+        }
+        add_global(g, s);
+    }
+    /* ASSIGNED, STATE */
+    for (int pass = 0; pass < 2; ++pass) {
+        for (nm_name *n = pass ? f->states : f->assigned; n; n = n->next) {
+            if (is_builtin_var(n->name)) {
+                if (pass) nm_error(g->d, n->line, n->col, "'%s' cannot be a STATE", n->name);
+                continue;
+            }
+            nm_sym *old = find_global(g, n->name);
+            if (old && old->ion_use >= 0) continue;
+            if (old) {
+                nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
+                continue;
+            }
+            if (name_in(f->pointer, n->name) || name_in(f->bbpointer, n->name)) {
+                nm_error(g->d, n->line, n->col,
+                         "POINTER variable '%s': POINTER is not supported yet", n->name);
+                continue;
+            }
+            bool glob = name_in(f->global, n->name);
+            if (glob && pass) {
+                nm_error(g->d, n->line, n->col, "STATE '%s' cannot be GLOBAL", n->name);
+                glob = false;
+            }
+            nm_sym *s = sym_new(g, n->name, glob ? SK_GLOBAL : SK_RANGE, n->line, n->col);
+            if (!s) return;
+            s->size = n->size;
+            s->role = pass ? RV_VAR_STATE : RV_VAR_ASSIGNED;
+            s->visible = true;
+            if (glob) {
+                if (n->size > 0)
+                    nm_error(g->d, n->line, n->col, "GLOBAL array '%s' is not supported yet",
+                             n->name);
+                s->index = add_glob(g, n->name, 0);
+            } else {
+                int cnt = n->size > 0 ? n->size : 1;
+                for (int k = 0; k < cnt; ++k) {
+                    const char *pub = n->size > 0 ? nm_printf(g->a, "%s[%d]", n->name, k) : n->name;
+                    int idx = add_var(g, cident(g, pub), pub, s->role, 0);
+                    if (k == 0) s->index = idx;
+                }
+            }
+            add_global(g, s);
+        }
+    }
+    for (nm_name *n = f->pointer; n; n = n->next)
+        if (!find_global(g, n->name))
+            nm_error(g->d, n->line, n->col, "POINTER variable '%s': POINTER is not supported yet",
+                     n->name);
+    for (nm_name *n = f->bbpointer; n; n = n->next)
+        nm_error(g->d, n->line, n->col, "BBCOREPOINTER '%s' is not supported yet", n->name);
+    for (nm_name *n = f->range; n; n = n->next)
+        if (!find_global(g, n->name))
+            nm_error(g->d, n->line, n->col, "RANGE variable '%s' is not declared", n->name);
+    for (nm_name *n = f->global; n; n = n->next) {
+        nm_sym *s = find_global(g, n->name);
+        if (!s) nm_error(g->d, n->line, n->col, "GLOBAL variable '%s' is not declared", n->name);
+    }
+    for (nm_current *c = f->currents; c; c = c->next) {
+        nm_sym *s = find_global(g, c->name);
+        if (!s || (s->kind != SK_RANGE)) {
+            nm_error(g->d, c->line, c->col, "current '%s' must be declared ASSIGNED", c->name);
+        }
+    }
+    /* top-level LOCAL: private globals */
+    for (nm_name *n = f->toplocals; n; n = n->next) {
+        if (find_global(g, n->name)) {
+            nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
+            continue;
+        }
+        nm_sym *s = sym_new(g, n->name, SK_GLOBAL, n->line, n->col);
+        if (!s) return;
+        s->index = -1; /* assigned after the visible globals */
+        s->size = n->size;
+        add_global(g, s);
+    }
+    /* functions and blocks */
+    for (nm_func *fn = f->funcs; fn; fn = fn->next) {
+        switch (fn->kind) {
+        case NF_INITIAL:
+            if (g->initial) nm_error(g->d, fn->line, fn->col, "second INITIAL block");
+            g->initial = fn;
+            break;
+        case NF_BREAKPOINT:
+            if (g->breakpoint) nm_error(g->d, fn->line, fn->col, "second BREAKPOINT block");
+            g->breakpoint = fn;
+            break;
+        case NF_NET_RECEIVE:
+            if (g->netrecv) nm_error(g->d, fn->line, fn->col, "second NET_RECEIVE block");
+            g->netrecv = fn;
+            break;
+        case NF_CONSTRUCTOR:
+        case NF_DESTRUCTOR: {
+            /* accepted when they hold nothing but VERBATIM (checked at emission) */
+            break;
+        }
+        case NF_BEFORE:
+        case NF_AFTER:
+            nm_error(g->d, fn->line, fn->col, "%s %s blocks are not supported yet",
+                     fn->kind == NF_BEFORE ? "BEFORE" : "AFTER", fn->when ? fn->when : "");
+            break;
+        default: {
+            if (!fn->name) break;
+            nm_sym *old = find_global(g, fn->name);
+            if (old) {
+                nm_error(g->d, fn->line, fn->col, "'%s' is already declared", fn->name);
+                break;
+            }
+            bool callable = fn->kind == NF_PROCEDURE || fn->kind == NF_FUNCTION ||
+                            fn->kind == NF_FUNCTION_TABLE;
+            nm_sym *s = sym_new(g, fn->name, callable ? SK_FUNC : SK_BLOCK, fn->line, fn->col);
+            if (!s) return;
+            s->fn = fn;
+            add_global(g, s);
+            if (fn->kind == NF_FUNCTION_TABLE)
+                nm_error(g->d, fn->line, fn->col, "FUNCTION_TABLE is not supported yet");
+        }
+        }
+    }
+}
+
+/* ------------------------------------------------------- expressions */
+static int prec_of(const nm_expr *e) {
+    switch (e->kind) {
+    case NE_BINARY:
+        switch (e->op) {
+        case NT_OR:
+            return 1;
+        case NT_AND:
+            return 2;
+        case NT_LT:
+        case NT_GT:
+        case NT_LE:
+        case NT_GE:
+        case NT_EQ:
+        case NT_NE:
+            return 3;
+        case NT_PLUS:
+        case NT_MINUS:
+            return 4;
+        case NT_STAR:
+        case NT_SLASH:
+            return 5;
+        case NT_CARET:
+            return 7; /* pow() */
+        default:
+            return 7;
+        }
+    case NE_UNARY:
+        return 6;
+    default:
+        return 7;
+    }
+}
+
+static const char *opstr(nm_tok_kind k) {
+    switch (k) {
+    case NT_OR:
+        return " || ";
+    case NT_AND:
+        return " && ";
+    case NT_LT:
+        return " < ";
+    case NT_GT:
+        return " > ";
+    case NT_LE:
+        return " <= ";
+    case NT_GE:
+        return " >= ";
+    case NT_EQ:
+        return " == ";
+    case NT_NE:
+        return " != ";
+    case NT_PLUS:
+        return " + ";
+    case NT_MINUS:
+        return " - ";
+    case NT_STAR:
+        return " * ";
+    case NT_SLASH:
+        return " / ";
+    default:
+        return " ? ";
+    }
+}
+
+static void emit_num(nm_buf *b, const nm_expr *e) {
+    if (e->text) {
+        nm_buf_put(b, e->text);
+        if (!strpbrk(e->text, ".eE")) nm_buf_put(b, ".0");
+    } else {
+        char t[64];
+        snprintf(t, sizeof t, "%.17g", e->num);
+        nm_buf_put(b, t);
+        if (!strpbrk(t, ".eEn")) nm_buf_put(b, ".0");
+    }
+}
+
+static void emit_dbl(nm_buf *b, double x) {
+    char t[64];
+    if (isnan(x)) {
+        nm_buf_put(b, "NAN");
+        return;
+    }
+    if (isinf(x)) {
+        nm_buf_put(b, x > 0 ? "INFINITY" : "(-INFINITY)");
+        return;
+    }
+    snprintf(t, sizeof t, "%.17g", x);
+    bool neg = t[0] == '-';
+    if (neg) nm_buf_put(b, "(");
+    nm_buf_put(b, t);
+    if (!strpbrk(t, ".eE")) nm_buf_put(b, ".0");
+    if (neg) nm_buf_put(b, ")");
+}
+
+static void emit_expr(G *g, nm_buf *b, nm_expr *e, int need);
+
+static void emit_index(G *g, nm_buf *b, nm_expr *idx) {
+    nm_buf_put(b, "(int)(");
+    emit_expr(g, b, idx, 0);
+    nm_buf_put(b, ")");
+}
+
+static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
+    nm_sym *s = e->sym;
+    if (!s) s = e->sym = lookup(g, e->text);
+    if (!s) {
+        nm_error(g->d, e->line, e->col, "undefined variable '%s'", e->text);
+        nm_buf_put(b, "0.0");
+        return;
+    }
+    if (e->a && s->size == 0 && s->kind != SK_LOCAL)
+        nm_error(g->d, e->line, e->col, "'%s' is not an array", e->text);
+    switch (s->kind) {
+    case SK_RANGE:
+        if (e->a && s->size > 0) {
+            nm_buf_printf(b, "_p[(_v_%s + ", g->vars[s->index].name);
+            emit_index(g, b, e->a);
+            nm_buf_put(b, ") * _pad]");
+        } else {
+            nm_buf_printf(b, "_p[_v_%s * _pad]", g->vars[s->index].name);
+        }
+        break;
+    case SK_GLOBAL:
+        nm_buf_printf(b, "_g[_g_%s]", g->globs[s->index].name);
+        break;
+    case SK_CONST:
+        if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to constant '%s'", e->text);
+        emit_dbl(b, s->value);
+        break;
+    case SK_LOCAL:
+        nm_buf_printf(b, "_l%s", s->name);
+        if (e->a) {
+            if (s->size == 0) nm_error(g->d, e->line, e->col, "'%s' is not an array", e->text);
+            nm_buf_put(b, "[");
+            emit_index(g, b, e->a);
+            nm_buf_put(b, "]");
+        }
+        break;
+    case SK_NETARG:
+        nm_buf_printf(b, "_w[%d]", s->index);
+        break;
+    case SK_V:
+        if (!g->uses_v) {
+            nm_error(g->d, e->line, e->col, "'v' is not available in an ARTIFICIAL_CELL");
+            nm_buf_put(b, "0.0");
+        } else {
+            nm_buf_put(b, "_p[_v_v * _pad]");
+        }
+        break;
+    case SK_T:
+        if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to 't'");
+        nm_buf_put(b, "_th->t");
+        break;
+    case SK_DT:
+        if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to 'dt'");
+        nm_buf_put(b, "_th->dt");
+        break;
+    case SK_CELSIUS:
+        if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to 'celsius'");
+        nm_buf_put(b, "_th->celsius");
+        break;
+    case SK_AREA:
+        if (g->f->kind != NK_POINT) {
+            nm_error(g->d, e->line, e->col, "'area' is only available in a POINT_PROCESS");
+            nm_buf_put(b, "0.0");
+        } else {
+            if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to 'area'");
+            nm_buf_put(b, "_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]]");
+        }
+        break;
+    case SK_DIAM:
+        nm_error(g->d, e->line, e->col, "'diam' is not supported yet");
+        nm_buf_put(b, "0.0");
+        break;
+    case SK_FLAG:
+        if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to 'flag'");
+        nm_buf_put(b, "_lflag");
+        break;
+    case SK_FUNC:
+        if (g->cur_fn && g->cur_fn->kind == NF_FUNCTION && s->fn == g->cur_fn) {
+            nm_buf_printf(b, "_l%s", s->name);
+        } else {
+            nm_error(g->d, e->line, e->col, "'%s' is a function: call it with ()", e->text);
+            nm_buf_put(b, "0.0");
+        }
+        break;
+    case SK_BLOCK:
+        nm_error(g->d, e->line, e->col, "'%s' is a block, not a variable", e->text);
+        nm_buf_put(b, "0.0");
+        break;
+    }
+}
+
+typedef struct builtin_fn {
+    const char *name, *c;
+    int nargs;
+} builtin_fn;
+
+static const builtin_fn builtins[] = {
+    {"exp", "rv_exp", 1}, {"log", "log", 1},     {"log10", "log10", 1}, {"sqrt", "sqrt", 1},
+    {"fabs", "fabs", 1},  {"abs", "fabs", 1},    {"pow", "pow", 2},     {"sin", "sin", 1},
+    {"cos", "cos", 1},    {"tan", "tan", 1},     {"asin", "asin", 1},   {"acos", "acos", 1},
+    {"atan", "atan", 1},  {"atan2", "atan2", 2}, {"sinh", "sinh", 1},   {"cosh", "cosh", 1},
+    {"tanh", "tanh", 1},  {"floor", "floor", 1}, {"ceil", "ceil", 1},   {"fmod", "fmod", 2},
+    {"erf", "erf", 1},    {"erfc", "erfc", 1},   {"fmin", "fmin", 2},   {"fmax", "fmax", 2},
+    {NULL, NULL, 0}};
+
+static void emit_args(G *g, nm_buf *b, nm_expr *e) {
+    for (int k = 0; k < e->nargs; ++k) {
+        if (k) nm_buf_put(b, ", ");
+        emit_expr(g, b, e->args[k], 0);
+    }
+}
+
+static void emit_call(G *g, nm_buf *b, nm_expr *e) {
+    nm_sym *s = lookup(g, e->text);
+    if (s && s->kind == SK_FUNC) {
+        if (e->nargs != s->fn->nparams) {
+            nm_error(g->d, e->line, e->col, "%s takes %d argument%s, %d given", e->text,
+                     s->fn->nparams, s->fn->nparams == 1 ? "" : "s", e->nargs);
+        }
+        nm_buf_printf(b, "_fn_%s(_th, _ml, _i", s->name);
+        for (int k = 0; k < e->nargs; ++k) {
+            nm_buf_put(b, ", ");
+            emit_expr(g, b, e->args[k], 0);
+        }
+        nm_buf_put(b, ")");
+        return;
+    }
+    if (s && s->kind != SK_FUNC) {
+        nm_error(g->d, e->line, e->col, "'%s' is not a function", e->text);
+        nm_buf_put(b, "0.0");
+        return;
+    }
+    for (int k = 0; builtins[k].name; ++k) {
+        if (strcmp(builtins[k].name, e->text) != 0) continue;
+        if (e->nargs != builtins[k].nargs)
+            nm_error(g->d, e->line, e->col, "%s takes %d argument%s, %d given", e->text,
+                     builtins[k].nargs, builtins[k].nargs == 1 ? "" : "s", e->nargs);
+        nm_buf_printf(b, "%s(", builtins[k].c);
+        emit_args(g, b, e);
+        nm_buf_put(b, ")");
+        return;
+    }
+    if (strcmp(e->text, "at_time") == 0) { /* fixed step: never a discontinuity */
+        nm_buf_put(b, "0.0");
+        return;
+    }
+    if (strcmp(e->text, "net_send") == 0 || strcmp(e->text, "net_event") == 0 ||
+        strcmp(e->text, "net_move") == 0) {
+        nm_error(g->d, e->line, e->col, "%s can only be called as a statement", e->text);
+        nm_buf_put(b, "0.0");
+        return;
+    }
+    nm_error(g->d, e->line, e->col, "unknown function '%s'", e->text);
+    nm_buf_put(b, "0.0");
+}
+
+/* need: the minimum precedence the context requires without parentheses */
+static void emit_expr(G *g, nm_buf *b, nm_expr *e, int need) {
+    if (!e) {
+        nm_buf_put(b, "0.0");
+        return;
+    }
+    int pr = prec_of(e);
+    bool par = pr < need;
+    if (par) nm_buf_put(b, "(");
+    switch (e->kind) {
+    case NE_NUM:
+        emit_num(b, e);
+        break;
+    case NE_NAME:
+        emit_var(g, b, e, false);
+        break;
+    case NE_CALL:
+        emit_call(g, b, e);
+        break;
+    case NE_PAREN:
+        nm_buf_put(b, "(");
+        emit_expr(g, b, e->a, 0);
+        nm_buf_put(b, ")");
+        break;
+    case NE_STRING:
+        nm_error(g->d, e->line, e->col, "a string is not a number");
+        nm_buf_put(b, "0.0");
+        break;
+    case NE_UNARY:
+        nm_buf_put(b, e->op == NT_NOT ? "!" : "-");
+        if (e->a && e->a->kind == NE_UNARY) {
+            nm_buf_put(b, "(");
+            emit_expr(g, b, e->a, 0);
+            nm_buf_put(b, ")");
+        } else {
+            emit_expr(g, b, e->a, 6);
+        }
+        break;
+    case NE_BINARY:
+        if (e->op == NT_CARET) {
+            nm_buf_put(b, "pow(");
+            emit_expr(g, b, e->a, 0);
+            nm_buf_put(b, ", ");
+            emit_expr(g, b, e->b, 0);
+            nm_buf_put(b, ")");
+            break;
+        }
+        if (pr == 3) { /* relations: C has two levels, NMODL one: parenthesize */
+            emit_expr(g, b, e->a, 4);
+            nm_buf_put(b, opstr(e->op));
+            emit_expr(g, b, e->b, 4);
+        } else {
+            emit_expr(g, b, e->a, pr);
+            nm_buf_put(b, opstr(e->op));
+            emit_expr(g, b, e->b, pr + 1);
+        }
+        break;
+    }
+    if (par) nm_buf_put(b, ")");
+}
+
+/* ------------------------------------------ cnexp: linear decomposition */
+/* expr = de-part ... following nocmodl: for each subexpression the
+ * derivative with respect to the state (de), the coefficient of the state
+ * (a) and the rest (b); NULL is zero. */
+typedef struct lin {
+    nm_expr *e, *de, *a, *b;
+    bool d_bad, eq_bad;
+} lin;
+
+static nm_expr *mk_num(G *g, const char *text) {
+    nm_expr *e = nm_alloc(g->a, sizeof *e);
+    if (!e) return NULL;
+    e->kind = NE_NUM;
+    e->text = text;
+    e->num = 1.0;
+    return e;
+}
+static nm_expr *mk_un(G *g, nm_expr *a) {
+    if (!a) return NULL;
+    nm_expr *e = nm_alloc(g->a, sizeof *e);
+    if (!e) return NULL;
+    e->kind = NE_UNARY;
+    e->op = NT_MINUS;
+    e->a = a;
+    e->line = a->line, e->col = a->col;
+    return e;
+}
+static nm_expr *mk_par(G *g, nm_expr *a) {
+    if (!a) return NULL;
+    nm_expr *e = nm_alloc(g->a, sizeof *e);
+    if (!e) return NULL;
+    e->kind = NE_PAREN;
+    e->a = a;
+    e->line = a->line, e->col = a->col;
+    return e;
+}
+static nm_expr *mk_bin(G *g, nm_tok_kind op, nm_expr *a, nm_expr *b) {
+    if (!a || !b) return NULL;
+    nm_expr *e = nm_alloc(g->a, sizeof *e);
+    if (!e) return NULL;
+    e->kind = NE_BINARY;
+    e->op = op;
+    e->a = a;
+    e->b = b;
+    e->line = a->line, e->col = a->col;
+    return e;
+}
+
+static bool is_zero_lit(const nm_expr *e) {
+    if (!e || e->kind != NE_NUM || !e->text) return false;
+    /* nocmodl prints integers with ".0": "0" and "0.0" read as zero */
+    return strcmp(e->text, "0") == 0 || strcmp(e->text, "0.0") == 0;
+}
+
+static lin decompose(G *g, nm_expr *e, nm_sym *state) {
+    lin r;
+    memset(&r, 0, sizeof r);
+    r.e = e;
+    if (!e) {
+        r.d_bad = r.eq_bad = true;
+        return r;
+    }
+    switch (e->kind) {
+    case NE_NUM:
+        if (!is_zero_lit(e)) r.b = e;
+        return r;
+    case NE_NAME: {
+        nm_sym *s = lookup(g, e->text);
+        if (s == state && !e->a) {
+            r.de = mk_num(g, "1.0");
+            r.a = mk_num(g, "1.0");
+        } else {
+            if (s == state) r.d_bad = r.eq_bad = true; /* indexed state */
+            r.b = e;
+        }
+        return r;
+    }
+    case NE_CALL: {
+        for (int k = 0; k < e->nargs; ++k) {
+            lin x = decompose(g, e->args[k], state);
+            if (x.de || x.d_bad) r.d_bad = r.eq_bad = true;
+        }
+        r.b = e;
+        return r;
+    }
+    case NE_STRING:
+        r.d_bad = r.eq_bad = true;
+        return r;
+    case NE_PAREN: {
+        lin x = decompose(g, e->a, state);
+        r.d_bad = x.d_bad, r.eq_bad = x.eq_bad;
+        r.de = mk_par(g, x.de);
+        r.a = mk_par(g, x.a);
+        r.b = mk_par(g, x.b);
+        return r;
+    }
+    case NE_UNARY: {
+        lin x = decompose(g, e->a, state);
+        r.d_bad = x.d_bad, r.eq_bad = x.eq_bad;
+        if (e->op != NT_MINUS) {
+            r.d_bad = r.eq_bad = true;
+            return r;
+        }
+        r.de = mk_un(g, x.de);
+        r.a = mk_un(g, x.a);
+        r.b = mk_un(g, x.b);
+        return r;
+    }
+    case NE_BINARY:
+        break;
+    }
+    if (e->op == NT_CARET) { /* pow(a, b): a function call */
+        lin x = decompose(g, e->a, state), y = decompose(g, e->b, state);
+        if (x.de || x.d_bad || y.de || y.d_bad) r.d_bad = r.eq_bad = true;
+        r.b = e;
+        return r;
+    }
+    lin x = decompose(g, e->a, state), y = decompose(g, e->b, state);
+    r.d_bad = x.d_bad || y.d_bad;
+    r.eq_bad = x.eq_bad || y.eq_bad;
+    switch (e->op) {
+    case NT_PLUS:
+        r.de = x.de && y.de ? mk_bin(g, NT_PLUS, x.de, y.de) : x.de ? x.de : y.de;
+        r.a = x.a && y.a ? mk_bin(g, NT_PLUS, x.a, y.a) : x.a ? x.a : y.a;
+        r.b = x.b && y.b ? mk_bin(g, NT_PLUS, x.b, y.b) : x.b ? x.b : y.b;
+        break;
+    case NT_MINUS:
+        r.de = x.de && y.de ? mk_bin(g, NT_MINUS, x.de, y.de)
+               : x.de       ? x.de
+                            : (y.de ? mk_par(g, mk_un(g, y.de)) : NULL);
+        r.a = x.a && y.a ? mk_bin(g, NT_MINUS, x.a, y.a)
+              : x.a      ? x.a
+                         : (y.a ? mk_par(g, mk_un(g, y.a)) : NULL);
+        r.b = x.b && y.b ? mk_bin(g, NT_MINUS, x.b, y.b)
+              : x.b      ? x.b
+                         : (y.b ? mk_par(g, mk_un(g, y.b)) : NULL);
+        break;
+    case NT_STAR:
+        if (x.de && y.de)
+            r.de =
+                mk_par(g, mk_bin(g, NT_PLUS, mk_bin(g, NT_STAR, mk_par(g, x.de), mk_par(g, e->b)),
+                                 mk_bin(g, NT_STAR, mk_par(g, e->a), mk_par(g, y.de))));
+        else if (x.de)
+            r.de = mk_bin(g, NT_STAR, mk_par(g, x.de), mk_par(g, e->b));
+        else if (y.de)
+            r.de = mk_bin(g, NT_STAR, mk_par(g, e->a), mk_par(g, y.de));
+        if (x.a && y.a)
+            r.eq_bad = true;
+        else if (x.a) {
+            if (y.b) r.a = mk_bin(g, NT_STAR, mk_par(g, x.a), mk_par(g, y.b));
+        } else if (y.a) {
+            if (x.b) r.a = mk_bin(g, NT_STAR, mk_par(g, x.b), mk_par(g, y.a));
+        }
+        if (x.b && y.b) r.b = mk_bin(g, NT_STAR, mk_par(g, x.b), mk_par(g, y.b));
+        break;
+    case NT_SLASH:
+        if (y.de)
+            r.d_bad = true;
+        else if (x.de)
+            r.de = mk_bin(g, NT_SLASH, mk_par(g, x.de), e->b);
+        if (y.a)
+            r.eq_bad = true;
+        else if (x.a)
+            r.a = mk_bin(g, NT_SLASH, mk_par(g, x.a), e->b);
+        if (x.b) r.b = mk_bin(g, NT_SLASH, mk_par(g, x.b), e->b);
+        break;
+    default: /* relations and logic are not part of a rate expression */
+        r.d_bad = r.eq_bad = true;
+        break;
+    }
+    return r;
+}
+
+/* -------------------------------------------------------- statements */
+static void emit_block(G *g, nm_block *b);
+static void emit_stmt(G *g, nm_stmt *s);
+
+static void emit_line_expr(G *g, const char *prefix, nm_expr *e, const char *suffix) {
+    nm_buf tmp = {0};
+    emit_expr(g, &tmp, e, 0);
+    out(g, "%s%s%s\n", prefix, tmp.s ? tmp.s : "", suffix);
+    tmp_free(g, &tmp);
+}
+
+static void emit_netcall(G *g, nm_expr *e) {
+    const char *n = e->text;
+    nm_buf tmp = {0};
+    bool in_recv = g->ctx == CTX_NETRECV;
+    if (strcmp(n, "net_send") == 0) {
+        if (e->nargs != 2)
+            nm_error(g->d, e->line, e->col, "net_send takes 2 arguments (delay, flag)");
+        if (g->ctx != CTX_NETRECV && g->ctx != CTX_INIT)
+            nm_error(g->d, e->line, e->col, "net_send is only allowed in NET_RECEIVE and INITIAL");
+        if (!g->netrecv) nm_error(g->d, e->line, e->col, "net_send needs a NET_RECEIVE block");
+        nm_buf_printf(&tmp, "_th->api->net_send(_th, _ml, _i, %s, ", in_recv ? "_w" : "NULL");
+        if (e->nargs >= 1) emit_expr(g, &tmp, e->args[0], 0);
+        nm_buf_put(&tmp, ", ");
+        if (e->nargs >= 2) emit_expr(g, &tmp, e->args[1], 0);
+        nm_buf_put(&tmp, ");");
+    } else if (strcmp(n, "net_event") == 0) {
+        if (e->nargs != 1) nm_error(g->d, e->line, e->col, "net_event takes 1 argument (time)");
+        if (g->ctx != CTX_NETRECV)
+            nm_error(g->d, e->line, e->col, "net_event is only supported in NET_RECEIVE");
+        nm_buf_put(&tmp, "_th->api->net_event(_th, _ml, _i, ");
+        if (e->nargs >= 1) emit_expr(g, &tmp, e->args[0], 0);
+        nm_buf_put(&tmp, ");");
+    } else { /* net_move */
+        if (e->nargs != 1) nm_error(g->d, e->line, e->col, "net_move takes 1 argument (time)");
+        if (g->ctx != CTX_NETRECV)
+            nm_error(g->d, e->line, e->col, "net_move is only allowed in NET_RECEIVE");
+        nm_buf_put(&tmp, "_th->api->net_move(_th, _ml, _i, ");
+        if (e->nargs >= 1) emit_expr(g, &tmp, e->args[0], 0);
+        nm_buf_put(&tmp, ");");
+    }
+    out(g, "%s\n", tmp.s ? tmp.s : "");
+    tmp_free(g, &tmp);
+}
+
+static void unsupported(G *g, nm_stmt *s, const char *what) {
+    nm_error(g->d, s->line, s->col, "%s is not supported yet", what);
+}
+
+static void emit_stmt(G *g, nm_stmt *s) {
+    switch (s->kind) {
+    case NS_ASSIGN: {
+        nm_buf l = {0};
+        nm_expr *lhs = s->lhs;
+        lhs->sym = lookup(g, lhs->text);
+        if (lhs->sym && lhs->sym->kind == SK_FUNC && g->cur_fn && g->cur_fn->kind == NF_FUNCTION &&
+            lhs->sym->fn == g->cur_fn) {
+            nm_buf_printf(&l, "_l%s", lhs->text);
+        } else if (lhs->sym && (lhs->sym->kind == SK_FUNC || lhs->sym->kind == SK_BLOCK)) {
+            nm_error(g->d, lhs->line, lhs->col, "cannot assign to '%s'", lhs->text);
+        } else {
+            emit_var(g, &l, lhs, true);
+        }
+        nm_buf_put(&l, " = ");
+        emit_line_expr(g, l.s ? l.s : "", s->rhs, ";");
+        tmp_free(g, &l);
+        break;
+    }
+    case NS_DIFFEQ:
+        nm_error(g->d, s->line, s->col,
+                 "a differential equation is only allowed in a DERIVATIVE "
+                 "block");
+        break;
+    case NS_EXPR: {
+        nm_expr *e = s->rhs;
+        if (e->kind == NE_CALL &&
+            (strcmp(e->text, "net_send") == 0 || strcmp(e->text, "net_event") == 0 ||
+             strcmp(e->text, "net_move") == 0) &&
+            !lookup(g, e->text)) {
+            emit_netcall(g, e);
+        } else if (e->kind == NE_CALL && !lookup(g, e->text) &&
+                   (strcmp(e->text, "printf") == 0 || strcmp(e->text, "fprintf") == 0 ||
+                    strcmp(e->text, "at_time") == 0)) {
+            /* diagnostics output of mechanisms: dropped; at_time: nothing in fixed step */
+        } else {
+            emit_line_expr(g, "", e, ";");
+        }
+        break;
+    }
+    case NS_IF: {
+        emit_line_expr(g, "if (", s->cond, ") {");
+        emit_block(g, s->body);
+        if (s->orelse) {
+            out(g, "} else {\n");
+            emit_block(g, s->orelse);
+        }
+        out(g, "}\n");
+        break;
+    }
+    case NS_WHILE:
+        emit_line_expr(g, "while (", s->cond, ") {");
+        emit_block(g, s->body);
+        out(g, "}\n");
+        break;
+    case NS_FROM: {
+        out(g, "{\n");
+        g->indent++;
+        if (!push_scope(g)) return;
+        nm_sym *iv = sym_new(g, s->text, SK_LOCAL, s->line, s->col);
+        scope_add(g, iv);
+        nm_buf lo = {0}, hi = {0}, st = {0};
+        emit_expr(g, &lo, s->lo, 0);
+        emit_expr(g, &hi, s->hi, 0);
+        if (s->step) emit_expr(g, &st, s->step, 0);
+        out(g, "double _l%s;\n", s->text);
+        out(g, "for (_l%s = %s; _l%s <= %s; _l%s += %s) {\n", s->text, lo.s ? lo.s : "0", s->text,
+            hi.s ? hi.s : "0", s->text, s->step && st.s ? st.s : "1.0");
+        tmp_free(g, &lo), tmp_free(g, &hi), tmp_free(g, &st);
+        emit_block(g, s->body);
+        out(g, "}\n");
+        pop_scope(g);
+        g->indent--;
+        out(g, "}\n");
+        break;
+    }
+    case NS_LOCAL:
+        for (nm_name *n = s->names; n; n = n->next) {
+            nm_sym *ls = sym_new(g, n->name, SK_LOCAL, n->line, n->col);
+            if (!ls) return;
+            ls->size = n->size > 0 ? n->size : 0;
+            if (n->size < 0)
+                nm_error(g->d, n->line, n->col, "LOCAL array '%s' needs a numeric size", n->name);
+            scope_add(g, ls);
+            if (ls->size)
+                out(g, "double _l%s[%d] = {0};\n", n->name, ls->size);
+            else
+                out(g, "double _l%s = 0.0;\n", n->name);
+        }
+        break;
+    case NS_TABLE:
+        break; /* handled with its function */
+    case NS_SOLVE:
+        nm_error(g->d, s->line, s->col, "SOLVE is only allowed in BREAKPOINT");
+        break;
+    case NS_VERBATIM:
+        unsupported(g, s, "VERBATIM");
+        break;
+    case NS_BLOCK:
+        out(g, "{\n");
+        emit_block(g, s->body);
+        out(g, "}\n");
+        break;
+    case NS_INITIAL:
+        if (g->ctx != CTX_NETRECV)
+            nm_error(g->d, s->line, s->col, "INITIAL here is only allowed in NET_RECEIVE");
+        break; /* emitted as net_init */
+    case NS_REACTION:
+        unsupported(g, s, "a reaction (~)");
+        break;
+    case NS_CONSERVE:
+        unsupported(g, s, "CONSERVE");
+        break;
+    case NS_COMPARTMENT:
+        unsupported(g, s, "COMPARTMENT");
+        break;
+    case NS_LAG:
+        unsupported(g, s, "LAG");
+        break;
+    case NS_WATCH:
+        unsupported(g, s, "WATCH");
+        break;
+    case NS_FOR_NETCONS:
+        unsupported(g, s, "FOR_NETCONS");
+        break;
+    case NS_MUTEX:
+        break;
+    }
+}
+
+static void emit_block(G *g, nm_block *b) {
+    if (!b) return;
+    g->indent++;
+    if (push_scope(g)) {
+        for (nm_stmt *s = b->first; s; s = s->next) emit_stmt(g, s);
+        pop_scope(g);
+    }
+    g->indent--;
+}
+
+/* ------------------------------------------------------------ prologue */
+static void fn_prologue(G *g) {
+    out(g, "double *_p = _ml->data + _i;\n");
+    out(g, "const int _pad = _ml->pad;\n");
+    out(g, "double *_g = _ml->global;\n");
+    out(g, "(void)_p, (void)_pad, (void)_g, (void)_th;\n");
+}
+
+static void emit_params(G *g, nm_func *fn) {
+    for (nm_name *n = fn->params; n; n = n->next) nm_buf_printf(g->o, ", double _l%s", n->name);
+}
+
+static void push_params(G *g, nm_func *fn) {
+    for (nm_name *n = fn->params; n; n = n->next)
+        scope_add(g, sym_new(g, n->name, SK_LOCAL, n->line, n->col));
+}
+
+/* PROCEDURE / FUNCTION without its table: _ft_ if tabled else _fn_ */
+static void emit_function(G *g, nm_func *fn, const char *prefix) {
+    bool isf = fn->kind == NF_FUNCTION;
+    nm_buf_printf(g->o, "static %s %s%s(rv_thread *_th, rv_mech_list *_ml, int _i",
+                  isf ? "double" : "int", prefix, fn->name);
+    emit_params(g, fn);
+    nm_buf_put(g->o, ") {\n");
+    g->indent = 1;
+    fn_prologue(g);
+    if (isf) out(g, "double _l%s = 0.0;\n", fn->name);
+    g->cur_fn = fn;
+    if (push_scope(g)) {
+        push_params(g, fn);
+        g->indent = 0;
+        emit_block(g, fn->body);
+        pop_scope(g);
+    }
+    g->indent = 1;
+    out(g, "return %s;\n", isf ? nm_printf(g->a, "_l%s", fn->name) : "0");
+    nm_buf_put(g->o, "}\n\n");
+    g->cur_fn = NULL;
+    g->indent = 0;
+}
+
+/* table storage in the private globals: made flag, tmin, mfac, saved
+ * DEPEND values, then the columns */
+typedef struct tinfo {
+    int base, nvars, ndep, n;
+} tinfo;
+
+static const char *tvar_access(G *g, nm_sym *s) {
+    if (s->kind == SK_GLOBAL) return nm_printf(g->a, "_g[_g_%s]", g->globs[s->index].name);
+    return nm_printf(g->a, "_p[_v_%s * _pad]", g->vars[s->index].name);
+}
+
+static void emit_table(G *g, nm_func *fn) {
+    nm_table *t = fn->table;
+    bool isf = fn->kind == NF_FUNCTION;
+    if (fn->nparams != 1) {
+        nm_error(g->d, t->line, t->col, "a TABLE needs a function of exactly one argument");
+        return;
+    }
+    tinfo ti;
+    ti.nvars = 0;
+    ti.ndep = 0;
+    ti.n = t->with + 1;
+    nm_sym *vs[64], *ds[64];
+    if (isf) {
+        if (t->vars) nm_error(g->d, t->line, t->col, "the TABLE of a FUNCTION lists no variables");
+        ti.nvars = 1;
+    } else {
+        if (!t->vars) nm_error(g->d, t->line, t->col, "TABLE of a PROCEDURE needs variables");
+        for (nm_name *n = t->vars; n; n = n->next) {
+            nm_sym *s = find_global(g, n->name);
+            if (!s || (s->kind != SK_GLOBAL && s->kind != SK_RANGE) || s->size) {
+                nm_error(g->d, n->line, n->col, "TABLE variable '%s' must be an ASSIGNED scalar",
+                         n->name);
+                return;
+            }
+            if (ti.nvars == 64) {
+                nm_error(g->d, n->line, n->col, "too many TABLE variables");
+                return;
+            }
+            vs[ti.nvars++] = s;
+        }
+    }
+    for (nm_name *n = t->depend; n; n = n->next) {
+        nm_sym *s = find_global(g, n->name);
+        if (!s || !(s->kind == SK_GLOBAL || s->kind == SK_RANGE || s->kind == SK_CELSIUS ||
+                    s->kind == SK_CONST)) {
+            nm_error(g->d, n->line, n->col, "DEPEND variable '%s' must be a declared variable",
+                     n->name);
+            return;
+        }
+        if (ti.ndep == 64) {
+            nm_error(g->d, n->line, n->col, "too many DEPEND variables");
+            return;
+        }
+        ds[ti.ndep++] = s;
+    }
+    ti.base = g->gpriv;
+    g->gpriv += 3 + ti.ndep + ti.nvars * ti.n;
+    const char *F = fn->name;
+    int n = ti.n, N = t->with;
+    nm_buf_printf(g->o, "/* TABLE of %s: %d points */\n", F, n);
+    nm_buf_printf(g->o,
+                  "enum { _t_%s_made = _NG + %d, _t_%s_tmin, _t_%s_mfac, _t_%s_dep, "
+                  "_t_%s_col = _t_%s_dep + %d };\n",
+                  F, ti.base, F, F, F, F, F, ti.ndep);
+    nm_buf_printf(g->o, "static void _check_%s(rv_thread *_th, rv_mech_list *_ml) {\n", F);
+    g->indent = 1;
+    out(g, "const int _i = 0;\n");
+    fn_prologue(g);
+    out(g, "if (_ml->n == 0) return; /* built from instance 0, as NEURON */\n");
+    out(g, "if (!_g[_g_usetable]) return;\n");
+    nm_buf cond = {0};
+    nm_buf_printf(&cond, "!_g[_t_%s_made]", F);
+    const char **dacc = nm_alloc(g->a, sizeof(char *) * (size_t)(ti.ndep + 1));
+    if (!dacc) return;
+    for (int k = 0; k < ti.ndep; ++k) {
+        nm_sym *s = ds[k];
+        nm_buf a = {0};
+        nm_expr tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.kind = NE_NAME;
+        tmp.text = s->name;
+        tmp.sym = s;
+        emit_var(g, &a, &tmp, false);
+        dacc[k] = nm_strdup(g->a, a.s ? a.s : "0");
+        tmp_free(g, &a);
+        nm_buf_printf(&cond, " || _g[_t_%s_dep + %d] != %s", F, k, dacc[k]);
+    }
+    out(g, "if (%s) {\n", cond.s ? cond.s : "1");
+    tmp_free(g, &cond);
+    g->indent = 2;
+    out(g, "double _x, _dx, _tmax;\n");
+    out(g, "_g[_t_%s_made] = 1.0;\n", F);
+    g->cur_fn = NULL;
+    g->ctx = CTX_TABLE;
+    emit_line_expr(g, nm_printf(g->a, "_g[_t_%s_tmin] = ", F), t->from, ";");
+    emit_line_expr(g, "_tmax = ", t->to, ";");
+    out(g, "_dx = (_tmax - _g[_t_%s_tmin]) / %d.;\n", F, N);
+    out(g, "_g[_t_%s_mfac] = 1. / _dx;\n", F);
+    out(g, "int _j;\n");
+    out(g, "for (_j = 0, _x = _g[_t_%s_tmin]; _j < %d; _x += _dx, _j++) {\n", F, n);
+    g->indent = 3;
+    if (isf) {
+        out(g, "_g[_t_%s_col + _j] = _ft_%s(_th, _ml, 0, _x);\n", F, F);
+    } else {
+        out(g, "_ft_%s(_th, _ml, 0, _x);\n", F);
+        for (int k = 0; k < ti.nvars; ++k)
+            out(g, "_g[_t_%s_col + %d + _j] = %s;\n", F, k * n, tvar_access(g, vs[k]));
+    }
+    g->indent = 2;
+    out(g, "}\n");
+    for (int k = 0; k < ti.ndep; ++k) out(g, "_g[_t_%s_dep + %d] = %s;\n", F, k, dacc[k]);
+    g->indent = 1;
+    out(g, "}\n");
+    g->indent = 0;
+    nm_buf_put(g->o, "}\n\n");
+    g->ctx = CTX_OTHER;
+
+    /* the interpolating entry point */
+    nm_buf_printf(g->o, "static %s _fn_%s(rv_thread *_th, rv_mech_list *_ml, int _i",
+                  isf ? "double" : "int", F);
+    emit_params(g, fn);
+    nm_buf_put(g->o, ") {\n");
+    g->indent = 1;
+    fn_prologue(g);
+    const char *arg = nm_printf(g->a, "_l%s", fn->params->name);
+    out(g, "if (!_g[_g_usetable]) return _ft_%s(_th, _ml, _i, %s);\n", F, arg);
+    out(g, "double _xi = _g[_t_%s_mfac] * (%s - _g[_t_%s_tmin]);\n", F, arg, F);
+    if (isf) {
+        out(g, "if (isnan(_xi)) return _xi;\n");
+        out(g, "if (_xi <= 0.) return _g[_t_%s_col];\n", F);
+        out(g, "if (_xi >= %d.) return _g[_t_%s_col + %d];\n", N, F, N);
+        out(g, "int _j = (int)_xi;\n");
+        out(g,
+            "return _g[_t_%s_col + _j] + (_xi - (double)_j) * (_g[_t_%s_col + _j + 1] - "
+            "_g[_t_%s_col + _j]);\n",
+            F, F, F);
+    } else {
+        out(g, "if (isnan(_xi)) {\n");
+        for (int k = 0; k < ti.nvars; ++k) out(g, "    %s = _xi;\n", tvar_access(g, vs[k]));
+        out(g, "    return 0;\n");
+        out(g, "}\n");
+        out(g, "if (_xi <= 0.) {\n");
+        for (int k = 0; k < ti.nvars; ++k)
+            out(g, "    %s = _g[_t_%s_col + %d];\n", tvar_access(g, vs[k]), F, k * n);
+        out(g, "    return 0;\n");
+        out(g, "}\n");
+        out(g, "if (_xi >= %d.) {\n", N);
+        for (int k = 0; k < ti.nvars; ++k)
+            out(g, "    %s = _g[_t_%s_col + %d];\n", tvar_access(g, vs[k]), F, k * n + N);
+        out(g, "    return 0;\n");
+        out(g, "}\n");
+        out(g, "int _j = (int)_xi;\n");
+        out(g, "double _theta = _xi - (double)_j;\n");
+        for (int k = 0; k < ti.nvars; ++k) {
+            const char *c = nm_printf(g->a, "_g[_t_%s_col + %d + _j", F, k * n);
+            out(g, "%s = %s] + _theta * (%s + 1] - %s]);\n", tvar_access(g, vs[k]), c, c, c);
+        }
+        out(g, "return 0;\n");
+    }
+    g->indent = 0;
+    nm_buf_put(g->o, "}\n\n");
+}
+
+/* DERIVATIVE block for cnexp or euler: emitted as _ds_<name> */
+static void emit_derivative(G *g, nm_func *fn, const char *method) {
+    bool euler = strcmp(method, "euler") == 0;
+    nm_buf_printf(g->o, "static void _ds_%s(rv_thread *_th, rv_mech_list *_ml, int _i) {\n",
+                  fn->name);
+    g->indent = 1;
+    fn_prologue(g);
+    g->cur_fn = fn;
+    nm_sym *states[256];
+    int nst = 0;
+    if (euler) {
+        out(g, "const double _dtf = _th->secondorder ? 0.5 * _th->dt : _th->dt;\n");
+        for (nm_stmt *s = fn->body ? fn->body->first : NULL; s; s = s->next)
+            if (s->kind == NS_DIFFEQ) out(g, "double _D%s = 0.0;\n", s->text);
+    }
+    if (!push_scope(g)) return;
+    for (nm_stmt *s = fn->body ? fn->body->first : NULL; s; s = s->next) {
+        if (s->kind != NS_DIFFEQ) {
+            emit_stmt(g, s);
+            continue;
+        }
+        nm_sym *st = lookup(g, s->text);
+        if (!st || st->kind != SK_RANGE || st->role != RV_VAR_STATE || st->size) {
+            nm_error(g->d, s->line, s->col, "'%s' is not a STATE variable", s->text);
+            continue;
+        }
+        if (s->ival != 1) {
+            nm_error(g->d, s->line, s->col, "higher-order derivatives are not supported");
+            continue;
+        }
+        nm_expr xv;
+        memset(&xv, 0, sizeof xv);
+        xv.kind = NE_NAME;
+        xv.text = s->text;
+        xv.sym = st;
+        nm_buf x = {0};
+        emit_var(g, &x, &xv, true);
+        const char *xs = nm_strdup(g->a, x.s ? x.s : "");
+        tmp_free(g, &x);
+        if (euler) {
+            if (nst < 256) states[nst++] = st;
+            emit_line_expr(g, nm_printf(g->a, "_D%s = ", s->text), s->rhs, ";");
+            continue;
+        }
+        lin r = decompose(g, s->rhs, st);
+        if (r.d_bad || r.eq_bad) {
+            nm_error(g->d, s->line, s->col,
+                     "cnexp: the equation for %s' is not linear in %s (derivimplicit is not "
+                     "supported yet)",
+                     s->text, s->text);
+            continue;
+        }
+        nm_buf e = {0};
+        if (!r.de) {
+            nm_buf_put(&e, "-(");
+            emit_expr(g, &e, r.b, 0);
+            nm_buf_put(&e, ")");
+            out(g, "%s = %s - _th->dt * (%s);\n", xs, xs, e.s ? e.s : "");
+        } else {
+            nm_buf de = {0}, a = {0};
+            emit_expr(g, &de, r.de, 0);
+            emit_expr(g, &a, r.a, 0);
+            emit_expr(g, &e, r.b, 0);
+            out(g, "%s = %s + (1. - rv_exp(_th->dt * (%s))) * (-(%s) / (%s) - %s);\n", xs, xs,
+                de.s ? de.s : "", r.b ? e.s : "0.0", a.s ? a.s : "0.0", xs);
+            tmp_free(g, &de);
+            tmp_free(g, &a);
+        }
+        tmp_free(g, &e);
+    }
+    if (euler) {
+        for (int k = 0; k < nst; ++k) {
+            nm_expr xv;
+            memset(&xv, 0, sizeof xv);
+            xv.kind = NE_NAME;
+            xv.text = states[k]->name;
+            xv.sym = states[k];
+            nm_buf x = {0};
+            emit_var(g, &x, &xv, true);
+            out(g, "%s += _dtf * _D%s;\n", x.s ? x.s : "", states[k]->name);
+            out(g, "if (_th->secondorder) %s += _dtf * _D%s;\n", x.s ? x.s : "", states[k]->name);
+            tmp_free(g, &x);
+        }
+    }
+    pop_scope(g);
+    g->cur_fn = NULL;
+    g->indent = 0;
+    nm_buf_put(g->o, "}\n\n");
+}
+
+/* ------------------------------------------------------------- kernels */
+static const char *ion_ref(G *g, int u, int var) {
+    return nm_printf(g->a, "_th->block[_ml->pdata[RV_PDATA_ION(%d, %d) * _pad + _i]]", u, var);
+}
+
+static const char *ion_store_var(G *g, int u, int var) {
+    return nm_printf(g->a, "_p[_v_%s * _pad]", g->vars[g->ions[u].sym[var]->index].name);
+}
+
+static void emit_ion_loads(G *g) {
+    for (int u = 0; u < g->nions; ++u)
+        for (int k = 0; k < RV_ION_NVAR; ++k)
+            if (g->ions[u].load[k] && g->ions[u].sym[k])
+                out(g, "%s = %s;\n", ion_store_var(g, u, k), ion_ref(g, u, k));
+}
+
+static void emit_ion_stores(G *g, bool wrote_conc) {
+    for (int u = 0; u < g->nions; ++u) {
+        bool conc = false;
+        for (int k = 0; k < RV_ION_NVAR; ++k)
+            if (g->ions[u].store[k] && g->ions[u].sym[k]) {
+                out(g, "%s = %s;\n", ion_ref(g, u, k), ion_store_var(g, u, k));
+                if (k == RV_ION_CONCI || k == RV_ION_CONCO) conc = true;
+            }
+        if (wrote_conc && conc) out(g, "rv_ion_wrote_conc(_th, _ml, %d, _i);\n", u);
+    }
+}
+
+static void kernel_head(G *g, const char *name) {
+    nm_buf_printf(g->o, "static void %s(rv_thread *_th, rv_mech_list *_ml) {\n", name);
+    nm_buf_put(g->o, "    const int _pad = _ml->pad;\n");
+    nm_buf_put(g->o, "    double *_g = _ml->global;\n");
+    nm_buf_put(g->o, "    (void)_g;\n");
+    nm_buf_put(g->o, "    for (int _i = 0; _i < _ml->n; ++_i) {\n");
+    nm_buf_put(g->o, "        double *_p = _ml->data + _i;\n");
+    nm_buf_put(g->o, "        (void)_p;\n");
+    g->indent = 2;
+}
+
+static void kernel_tail(G *g) {
+    g->indent = 0;
+    nm_buf_put(g->o, "    }\n}\n\n");
+}
+
+static nm_func *solve_target(G *g, nm_stmt *s, const char **method) {
+    nm_sym *t = find_global(g, s->text);
+    *method = s->method;
+    if (!t || (t->kind != SK_BLOCK && t->kind != SK_FUNC)) {
+        nm_error(g->d, s->line, s->ival, "SOLVE %s: no such block", s->text);
+        return NULL;
+    }
+    nm_func *fn = t->fn;
+    if (fn->kind == NF_DERIVATIVE) {
+        if (!s->method) {
+            nm_error(g->d, s->line, s->col, "SOLVE %s needs a METHOD", s->text);
+            return NULL;
+        }
+        if (strcmp(s->method, "cnexp") != 0 && strcmp(s->method, "euler") != 0) {
+            nm_error(g->d, s->line, s->col, "METHOD %s is not supported yet", s->method);
+            return NULL;
+        }
+        return fn;
+    }
+    if (fn->kind == NF_PROCEDURE) {
+        if (s->method)
+            nm_error(g->d, s->line, s->col, "SOLVE of PROCEDURE %s takes no METHOD", s->text);
+        return fn;
+    }
+    const char *what = fn->kind == NF_KINETIC     ? "KINETIC"
+                       : fn->kind == NF_LINEAR    ? "LINEAR"
+                       : fn->kind == NF_NONLINEAR ? "NONLINEAR"
+                                                  : "this kind of";
+    nm_error(g->d, s->line, s->col, "SOLVE of a %s block is not supported yet", what);
+    return NULL;
+}
+
+static void emit_breakpoint_rest(G *g) {
+    /* BREAKPOINT statements other than SOLVE */
+    if (!g->breakpoint || !g->breakpoint->body) return;
+    if (!push_scope(g)) return;
+    for (nm_stmt *s = g->breakpoint->body->first; s; s = s->next)
+        if (s->kind != NS_SOLVE) emit_stmt(g, s);
+    pop_scope(g);
+}
+
+static bool is_pp(G *g) {
+    return g->f->kind == NK_POINT;
+}
+
+static void emit_kernels(G *g) {
+    nm_file *f = g->f;
+    /* ---- init ---- */
+    kernel_head(g, "_init");
+    g->ctx = CTX_INIT;
+    if (g->netrecv) out(g, "_p[_v__tsav * _pad] = -1e20;\n");
+    if (g->uses_v) out(g, "_p[_v_v * _pad] = _th->v[_ml->node[_i]];\n");
+    emit_ion_loads(g);
+    for (nm_sym *s = g->syms; s; s = s->next) {
+        if (s->kind != SK_RANGE || s->role != RV_VAR_STATE || s->ion_use >= 0) continue;
+        /* states start from name0 (0 unless declared as a PARAMETER) */
+        const char *n0 = nm_printf(g->a, "%s0", s->name);
+        nm_sym *s0 = n0 ? find_global(g, n0) : NULL;
+        int cnt = s->size ? s->size : 1;
+        for (int k = 0; k < cnt; ++k) {
+            const char *src = "0.0";
+            if (s0 && s0->kind == SK_GLOBAL)
+                src = nm_printf(g->a, "_g[_g_%s]", g->globs[s0->index].name);
+            else if (s0 && s0->kind == SK_RANGE && !s0->size)
+                src = nm_printf(g->a, "_p[_v_%s * _pad]", g->vars[s0->index].name);
+            out(g, "_p[_v_%s * _pad] = %s;\n", g->vars[s->index + k].name, src);
+        }
+    }
+    if (g->initial && g->initial->body) {
+        out(g, "{\n");
+        emit_block(g, g->initial->body);
+        out(g, "}\n");
+    }
+    emit_ion_stores(g, true);
+    g->ctx = CTX_OTHER;
+    kernel_tail(g);
+
+    /* ---- cur ---- */
+    if (g->has_cur) {
+        nm_buf_put(g->o, "static double _nrn_current(rv_thread *_th, rv_mech_list *_ml, int _i, "
+                         "double _v) {\n");
+        g->indent = 1;
+        fn_prologue(g);
+        out(g, "double _current = 0.;\n");
+        out(g, "_p[_v_v * _pad] = _v;\n");
+        out(g, "{\n");
+        emit_breakpoint_rest(g);
+        out(g, "}\n");
+        for (nm_current *c = f->currents; c; c = c->next) {
+            nm_sym *s = find_global(g, c->name);
+            if (s && s->kind == SK_RANGE)
+                out(g, "_current += _p[_v_%s * _pad];\n", g->vars[s->index].name);
+        }
+        out(g, "return _current;\n");
+        g->indent = 0;
+        nm_buf_put(g->o, "}\n\n");
+
+        kernel_head(g, "_cur");
+        out(g, "const int _nd = _ml->node[_i];\n");
+        out(g, "const double _v = _th->v[_nd];\n");
+        emit_ion_loads(g);
+        out(g, "double _gg = _nrn_current(_th, _ml, _i, _v + .001);\n");
+        /* ion currents written: remember them at v + .001 */
+        for (nm_current *c = f->currents; c; c = c->next) {
+            if (!c->ion) continue;
+            nm_sym *s = find_global(g, c->name);
+            if (s) out(g, "double _d%s = _p[_v_%s * _pad];\n", c->name, g->vars[s->index].name);
+        }
+        out(g, "double _rhs = _nrn_current(_th, _ml, _i, _v);\n");
+        for (nm_current *c = f->currents; c; c = c->next) {
+            if (!c->ion) continue;
+            nm_sym *s = find_global(g, c->name);
+            if (!s) continue;
+            int u = s->ion_use;
+            out(g, "%s += (_d%s - _p[_v_%s * _pad]) / .001%s;\n", ion_ref(g, u, RV_ION_DCURDV),
+                c->name, g->vars[s->index].name,
+                is_pp(g) ? " * 1.e2 / (_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]])" : "");
+        }
+        out(g, "_gg = (_gg - _rhs) / .001;\n");
+        for (nm_current *c = f->currents; c; c = c->next) {
+            if (!c->ion) continue;
+            nm_sym *s = find_global(g, c->name);
+            if (!s) continue;
+            out(g, "%s += _p[_v_%s * _pad]%s;\n", ion_ref(g, s->ion_use, RV_ION_CUR),
+                g->vars[s->index].name,
+                is_pp(g) ? " * 1.e2 / (_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]])" : "");
+        }
+        emit_ion_stores(g, false);
+        if (is_pp(g)) {
+            out(g, "_gg *= 1.e2 / (_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]]);\n");
+            out(g, "_rhs *= 1.e2 / (_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]]);\n");
+        }
+        out(g, "_p[_v__g * _pad] = _gg;\n");
+        if (g->electrode) {
+            out(g, "_th->rhs[_nd] += _rhs;\n");
+            out(g, "if (_th->sav_rhs) _th->sav_rhs[_nd] += _rhs;\n");
+        } else {
+            out(g, "_th->rhs[_nd] -= _rhs;\n");
+        }
+        kernel_tail(g);
+
+        nm_buf_put(g->o, "static void _jacob(rv_thread *_th, rv_mech_list *_ml) {\n");
+        nm_buf_put(g->o, "    const double *_gg = _ml->data + _v__g * _ml->pad;\n");
+        nm_buf_put(g->o, "    const int *_ni = _ml->node;\n");
+        if (g->electrode) {
+            nm_buf_put(g->o, "    for (int _i = 0; _i < _ml->n; ++_i) {\n"
+                             "        _th->d[_ni[_i]] -= _gg[_i];\n"
+                             "        if (_th->sav_d) _th->sav_d[_ni[_i]] -= _gg[_i];\n"
+                             "    }\n}\n\n");
+        } else {
+            nm_buf_put(g->o, "    for (int _i = 0; _i < _ml->n; ++_i) _th->d[_ni[_i]] += _gg[_i];\n"
+                             "}\n\n");
+        }
+    }
+
+    /* ---- state ---- */
+    bool any_solve = g->nsolve_stmts > 0;
+    bool bp_in_state = g->breakpoint && !g->has_cur;
+    if (any_solve || bp_in_state) {
+        kernel_head(g, "_state");
+        if (g->uses_v) out(g, "_p[_v_v * _pad] = _th->v[_ml->node[_i]];\n");
+        emit_ion_loads(g);
+        for (int k = 0; k < g->nsolve; ++k) {
+            nm_func *fn = g->solve_fn[k];
+            if (fn->kind == NF_DERIVATIVE)
+                out(g, "_ds_%s(_th, _ml, _i);\n", fn->name);
+            else
+                out(g, "_fn_%s(_th, _ml, _i);\n", fn->name);
+        }
+        if (bp_in_state) {
+            out(g, "{\n");
+            emit_breakpoint_rest(g);
+            out(g, "}\n");
+        }
+        emit_ion_stores(g, false);
+        kernel_tail(g);
+    }
+
+    /* ---- NET_RECEIVE ---- */
+    if (g->netrecv) {
+        nm_func *fn = g->netrecv;
+        nm_buf_put(g->o, "static void _net_receive(rv_thread *_th, rv_mech_list *_ml, int _i, "
+                         "double *_w, double _lflag) {\n");
+        g->indent = 1;
+        fn_prologue(g);
+        out(g, "(void)_w, (void)_lflag;\n");
+        out(g, "if (_p[_v__tsav * _pad] > _th->t) {\n");
+        out(g,
+            "    _th->api->error(_th, \"%s\", \"Event arrived out of order. The minimum NetCon "
+            "delay must not be smaller than the spike exchange interval\");\n",
+            g->mech);
+        out(g, "    return;\n");
+        out(g, "}\n");
+        out(g, "_p[_v__tsav * _pad] = _th->t;\n");
+        g->ctx = CTX_NETRECV;
+        g->cur_fn = fn;
+        if (push_scope(g)) {
+            int k = 0;
+            for (nm_name *n = fn->params; n; n = n->next, ++k) {
+                nm_sym *s = sym_new(g, n->name, SK_NETARG, n->line, n->col);
+                if (s) s->index = k;
+                scope_add(g, s);
+            }
+            if (!lookup(g, "flag") || lookup(g, "flag")->kind != SK_NETARG)
+                scope_add(g, sym_new(g, "flag", SK_FLAG, 0, 0));
+            out(g, "{\n");
+            emit_block(g, fn->body);
+            out(g, "}\n");
+            g->indent = 0;
+            nm_buf_put(g->o, "}\n\n");
+            /* NET_RECEIVE INITIAL */
+            nm_stmt *ini = NULL;
+            for (nm_stmt *s = fn->body->first; s; s = s->next)
+                if (s->kind == NS_INITIAL) ini = s;
+            if (ini) {
+                g->netinit = ini;
+                g->ctx = CTX_NETINIT;
+                nm_buf_put(g->o, "static void _net_init(rv_thread *_th, rv_mech_list *_ml, int "
+                                 "_i, double *_w) {\n");
+                g->indent = 1;
+                fn_prologue(g);
+                out(g, "const double _lflag = 0.0;\n");
+                out(g, "(void)_w, (void)_lflag;\n");
+                out(g, "{\n");
+                emit_block(g, ini->body);
+                out(g, "}\n");
+                g->indent = 0;
+                nm_buf_put(g->o, "}\n\n");
+            }
+            pop_scope(g);
+        }
+        g->ctx = CTX_OTHER;
+        g->cur_fn = NULL;
+    }
+
+    /* ---- table checks ---- */
+    if (g->has_table) {
+        nm_buf_put(g->o, "static void _table_check(rv_thread *_th, rv_mech_list *_ml) {\n");
+        for (nm_func *fn = f->funcs; fn; fn = fn->next)
+            if (fn->table && (fn->kind == NF_PROCEDURE || fn->kind == NF_FUNCTION))
+                nm_buf_printf(g->o, "    _check_%s(_th, _ml);\n", fn->name);
+        nm_buf_put(g->o, "}\n\n");
+    }
+}
+
+/* ---------------------------------------------------------- the file */
+static void check_ctor(G *g) {
+    for (nm_func *fn = g->f->funcs; fn; fn = fn->next) {
+        if (fn->kind != NF_CONSTRUCTOR && fn->kind != NF_DESTRUCTOR) continue;
+        for (nm_stmt *s = fn->body ? fn->body->first : NULL; s; s = s->next)
+            if (s->kind == NS_VERBATIM) {
+                nm_error(g->d, s->line, s->col, "VERBATIM is not supported yet");
+                return;
+            }
+        if (fn->body && fn->body->first)
+            nm_error(g->d, fn->line, fn->col, "%s blocks are not supported yet",
+                     fn->kind == NF_CONSTRUCTOR ? "CONSTRUCTOR" : "DESTRUCTOR");
+    }
+    for (nm_stmt *s = g->f->verbatims; s; s = s->next)
+        nm_error(g->d, s->line, s->col, "VERBATIM is not supported yet");
+}
+
+int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, nm_buf *exports) {
+    int nerr0 = d->nerr;
+    G *g = rv_calloc(1, sizeof *g);
+    if (!g) {
+        o->oom = true;
+        return 1;
+    }
+    g->f = f;
+    g->a = a;
+    g->d = d;
+    g->o = o;
+    g->id = id;
+    if (f->kind == NK_NONE) {
+        nm_error(d, 1, 1, "no SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL in a NEURON block");
+        rv_free(g);
+        return d->nerr - nerr0;
+    }
+    g->mech = f->mech_name;
+    if (!id) id = g->id = f->mech_name;
+    declare_vars(g);
+    if (f->kind == NK_ARTIFICIAL && f->ions)
+        nm_error(d, f->ions->line, f->ions->col, "an ARTIFICIAL_CELL cannot use ions");
+    g->has_cur = f->currents != NULL;
+    if (g->has_cur && f->kind == NK_ARTIFICIAL)
+        nm_error(d, f->currents->line, f->currents->col, "an ARTIFICIAL_CELL has no currents");
+    if (g->has_cur && !g->breakpoint)
+        nm_error(d, f->currents->line, f->currents->col, "currents need a BREAKPOINT block");
+    for (nm_current *c = f->currents; c; c = c->next)
+        if (c->electrode) g->electrode = true;
+    for (nm_current *c = f->currents; c; c = c->next)
+        if (c->electrode != g->electrode)
+            nm_error(d, c->line, c->col,
+                     "mixing ELECTRODE_CURRENT with other currents is not supported yet");
+    g->uses_v = f->kind != NK_ARTIFICIAL;
+    check_ctor(g);
+    if (g->breakpoint && g->breakpoint->body) {
+        for (nm_stmt *s = g->breakpoint->body->first; s; s = s->next) {
+            if (s->kind != NS_SOLVE) continue;
+            g->nsolve_stmts++;
+            const char *method;
+            nm_func *fn = solve_target(g, s, &method);
+            if (!fn) continue;
+            if (fn->kind == NF_PROCEDURE && fn->nparams) {
+                nm_error(d, s->line, s->col, "SOLVE %s: the PROCEDURE must take no arguments",
+                         fn->name);
+                continue;
+            }
+            for (int k = 0; k < g->nsolve; ++k)
+                if (g->solve_fn[k] == fn)
+                    nm_error(d, s->line, s->col, "%s is SOLVEd twice", fn->name);
+            if (g->nsolve == 32) {
+                nm_error(d, s->line, s->col, "too many SOLVE statements");
+                break;
+            }
+            g->solve[g->nsolve] = s;
+            g->solve_method[g->nsolve] = method;
+            g->solve_fn[g->nsolve++] = fn;
+        }
+    }
+    for (nm_func *fn = f->funcs; fn; fn = fn->next)
+        if (fn->table) g->has_table = true;
+    if (d->nerr > nerr0) {
+        rv_free(g);
+        return d->nerr - nerr0;
+    }
+
+    /* internal variables */
+    if (g->uses_v) g->v_var = add_var(g, "v", "v", RV_VAR_INTERNAL, 0);
+    if (g->has_cur) g->g_var = add_var(g, "_g", "_g", RV_VAR_INTERNAL, 0);
+    if (g->netrecv) g->tsav_var = add_var(g, "_tsav", "_tsav", RV_VAR_INTERNAL, 0);
+    g->nglobs_vis = g->nglobs;
+    if (g->has_table) {
+        g->usetable_glob = add_glob(g, "usetable", 1.0);
+        g->nglobs_vis = g->nglobs;
+        nm_sym *s = sym_new(g, "usetable", SK_GLOBAL, 0, 0);
+        if (s) s->index = g->usetable_glob;
+        if (!find_global(g, "usetable")) add_global(g, s);
+    }
+    /* top-level LOCALs: private globals */
+    for (nm_sym *s = g->syms; s; s = s->next)
+        if (s->kind == SK_GLOBAL && s->index < 0) s->index = add_glob(g, s->name, 0);
+
+    /* ---- header ---- */
+    nm_buf_printf(o,
+                  "/* Generated by ranvier nmodl %d from %s -- do not edit.\n"
+                  " * Mechanism %s (%s)%s%s */\n",
+                  RV_NMODL_VERSION, f->path, g->mech,
+                  f->kind == NK_SUFFIX  ? "density"
+                  : f->kind == NK_POINT ? "point process"
+                                        : "artificial cell",
+                  f->title ? ": " : "", f->title ? f->title : "");
+    nm_buf_put(o, "#include \"ranvier/mech_abi.h\"\n\n#include <math.h>\n#include <stddef.h>\n\n"
+                  "#if defined(__GNUC__)\n#define _RV_UNUSED __attribute__((unused))\n#else\n"
+                  "#define _RV_UNUSED\n#endif\n\n");
+    nm_buf_put(o,
+               "/* instance variables: variable k of instance i at data[k * pad + i] */\nenum {\n");
+    for (int k = 0; k < g->nvars; ++k) nm_buf_printf(o, "    _v_%s,\n", g->vars[k].name);
+    nm_buf_put(o, "    _NV\n};\n");
+    nm_buf_printf(o, "static const rv_mech_var _vars[_NV + 1] = {\n");
+    for (int k = 0; k < g->nvars; ++k) {
+        static const char *const roles[] = {"RV_VAR_PARAM", "RV_VAR_ASSIGNED", "RV_VAR_STATE",
+                                            "RV_VAR_INTERNAL"};
+        nm_buf_printf(o, "    {\"%s\", %s, ", g->vars[k].pub, roles[g->vars[k].role]);
+        emit_dbl(o, g->vars[k].dflt);
+        nm_buf_put(o, "},\n");
+    }
+    nm_buf_put(o, "    {NULL, RV_VAR_INTERNAL, 0}};\n\n");
+    /* globals: visible names, then the private ones */
+    nm_buf_put(o,
+               "/* global storage (ml->global): GLOBAL variables, then private data */\nenum {\n");
+    for (int k = 0; k < g->nglobs; ++k) nm_buf_printf(o, "    _g_%s,\n", g->globs[k].name);
+    nm_buf_put(o, "    _NG\n};\n");
+    int nvis = 0;
+    for (int k = 0; k < g->nglobs; ++k) {
+        nm_sym *s = find_global(g, g->globs[k].name);
+        bool priv = s && s->kind == SK_GLOBAL && !s->visible && strcmp(s->name, "usetable") != 0;
+        if (!priv) nvis = k + 1;
+    }
+    /* the visible globals come first: top-level LOCALs were added last */
+    nm_buf_put(o, "static const char *const _gnames[_NG + 1] = {");
+    for (int k = 0; k < nvis; ++k) nm_buf_printf(o, "\"%s\", ", g->globs[k].name);
+    nm_buf_put(o, "NULL};\nstatic const double _gdflt[_NG + 1] = {");
+    for (int k = 0; k < g->nglobs; ++k) {
+        emit_dbl(o, g->globs[k].dflt);
+        nm_buf_put(o, ", ");
+    }
+    nm_buf_put(o, "0};\n\n");
+    if (g->nions) {
+        nm_buf_printf(o, "static const rv_mech_ion _ions[%d] = {\n", g->nions);
+        for (int u = 0; u < g->nions; ++u) {
+            nm_buf_printf(o, "    {\"%s\", 0", g->ions[u].ion);
+            static const struct {
+                int f;
+                const char *n;
+            } fl[] = {{RV_ION_READ_E, "RV_ION_READ_E"},      {RV_ION_READ_I, "RV_ION_READ_I"},
+                      {RV_ION_READ_O, "RV_ION_READ_O"},      {RV_ION_WRITE_E, "RV_ION_WRITE_E"},
+                      {RV_ION_WRITE_I, "RV_ION_WRITE_I"},    {RV_ION_WRITE_O, "RV_ION_WRITE_O"},
+                      {RV_ION_WRITE_CUR, "RV_ION_WRITE_CUR"}};
+            for (size_t k = 0; k < sizeof fl / sizeof *fl; ++k)
+                if (g->ions[u].flags & fl[k].f) nm_buf_printf(o, " | %s", fl[k].n);
+            nm_buf_put(o, ", ");
+            emit_dbl(o, g->ions[u].valence);
+            nm_buf_put(o, "},\n");
+        }
+        nm_buf_put(o, "};\n");
+    }
+    if (is_pp(g)) nm_buf_printf(o, "enum { _SLOT_AREA = %d };\n", g->nions * RV_ION_NVAR);
+    nm_buf_put(o, "\n");
+
+    /* ---- functions: prototypes, then bodies ---- */
+    for (nm_func *fn = f->funcs; fn; fn = fn->next) {
+        if (fn->kind != NF_PROCEDURE && fn->kind != NF_FUNCTION) continue;
+        bool isf = fn->kind == NF_FUNCTION;
+        nm_buf_printf(o, "_RV_UNUSED static %s _fn_%s(rv_thread *_th, rv_mech_list *_ml, int _i",
+                      isf ? "double" : "int", fn->name);
+        emit_params(g, fn);
+        nm_buf_put(o, ");\n");
+        if (fn->table) {
+            nm_buf_printf(o, "static %s _ft_%s(rv_thread *_th, rv_mech_list *_ml, int _i",
+                          isf ? "double" : "int", fn->name);
+            emit_params(g, fn);
+            nm_buf_put(o, ");\n");
+        }
+    }
+    nm_buf_put(o, "\n");
+    for (nm_func *fn = f->funcs; fn; fn = fn->next) {
+        if (fn->kind != NF_PROCEDURE && fn->kind != NF_FUNCTION) continue;
+        emit_function(g, fn, fn->table ? "_ft_" : "_fn_");
+        if (fn->table) emit_table(g, fn);
+    }
+    /* DERIVATIVE blocks that are SOLVEd */
+    for (int k = 0; k < g->nsolve; ++k)
+        if (g->solve_fn[k]->kind == NF_DERIVATIVE)
+            emit_derivative(g, g->solve_fn[k], g->solve_method[k]);
+    emit_kernels(g);
+    /* the private part of the global storage */
+    int total_g = g->nglobs + g->gpriv;
+
+    /* ---- the type ---- */
+    nm_buf_printf(o, "const rv_mech_type rv_nmodl_mech_%s = {\n", id);
+    nm_buf_put(o, "    .abi_version = RV_MECH_ABI_VERSION,\n");
+    nm_buf_printf(o, "    .name = \"%s\",\n", g->mech);
+    nm_buf_printf(o, "    .kind = %s,\n",
+                  f->kind == NK_SUFFIX  ? "RV_MECH_DENSITY"
+                  : f->kind == NK_POINT ? "RV_MECH_POINT"
+                                        : "RV_MECH_ARTIFICIAL");
+    nm_buf_printf(o, "    .flags = %s%s%s,\n", g->electrode ? "RV_MECHF_ELECTRODE_CURRENT" : "",
+                  g->electrode && g->writes_conc ? " | " : "",
+                  g->writes_conc ? "RV_MECHF_WRITES_CONC" : (g->electrode ? "" : "0"));
+    nm_buf_put(o, "    .n_vars = _NV,\n    .vars = _vars,\n");
+    if (g->nions) nm_buf_printf(o, "    .n_ions = %d,\n    .ions = _ions,\n", g->nions);
+    if (g->netrecv) {
+        int nw = g->netrecv->nparams;
+        nm_buf_printf(o, "    .n_weights = %d,\n", nw > 0 ? nw : 1);
+        nm_buf_put(o, "    .net_receive = _net_receive,\n");
+        if (g->netinit) nm_buf_put(o, "    .net_init = _net_init,\n");
+    }
+    nm_buf_put(o, "    .init = _init,\n");
+    if (g->has_cur) nm_buf_put(o, "    .cur = _cur,\n    .jacob = _jacob,\n");
+    bool any_state = g->nsolve_stmts > 0 || (g->breakpoint && !g->has_cur);
+    if (any_state) nm_buf_put(o, "    .state = _state,\n");
+    if (g->has_table) nm_buf_put(o, "    .table_check = _table_check,\n");
+    nm_buf_printf(o, "    .n_globals = %d,\n", nvis);
+    nm_buf_put(o, "    .global_names = _gnames,\n    .global_dflt = _gdflt,\n");
+    nm_buf_printf(o, "    .global_bytes = %d * sizeof(double),\n", total_g > 0 ? total_g : 1);
+    nm_buf_put(o, "};\n");
+    nm_buf_printf(exports, "rv_nmodl_mech_%s\n", id);
+    rv_free(g);
+    return d->nerr - nerr0;
+}

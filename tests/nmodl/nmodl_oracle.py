@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""The oracle cases of tests/oracle with every mechanism that has a .mod twin
+compiled by ranvier's NMODL compiler (mechanisms/*.mod, tests/oracle/mod/*.mod)
+and loaded in place of the built-in / hand-written C version.
+
+Usage: nmodl_oracle.py CASE RVSIM_NMODL MECHDIRS [--secondorder 0|2]
+
+For each secondorder the model runs in NEURON (live), in ranvier with the
+built-in mechanisms and in ranvier with the compiled ones; prints max |dV|
+of compiled vs NEURON and compiled vs built-in, and passes when the compiled
+run is within 1e-6 mV of NEURON with identical spikes."""
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "oracle"))
+import cases  # noqa: E402
+import oracle  # noqa: E402
+
+
+def maxdiff(a, b):
+    m = 0.0
+    for x, y in zip(a[1], b[1]):
+        for p, q in zip(x, y):
+            m = max(m, abs(p - q))
+    return m
+
+
+def loaded_names(lines, rvsim):
+    """Run rvsim once more to read which compiled mechanisms it loaded."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        mp, op = os.path.join(d, "m.txt"), os.path.join(d, "o.txt")
+        with open(mp, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        r = subprocess.run([rvsim, mp, op], capture_output=True, text=True)
+        for ln in r.stderr.split("\n"):
+            if ln.startswith("mechlib:"):
+                return ln.split()[1:]
+    return []
+
+
+EXPECT = ["hh", "pas", "IClamp", "ExpSyn", "Exp2Syn", "IntFire1", "carv", "cadrv"]
+
+
+def case_features(so):
+    """Our test mechanisms of tests/nmodl/mod (nrnivmodl for NEURON, ranvier
+    for ranvier): euler, GLOBALs set at run time, FUNCTION TABLE with DEPEND,
+    a point process writing ica, NET_RECEIVE weight state and INITIAL, self
+    events from INITIAL and NET_RECEIVE, an ARTIFICIAL_CELL."""
+    moddir = os.path.join(HERE, "mod")
+    L = cases.header(so, 120, ["nrnmech " + moddir, "celsius 16"])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "insert soma nmeuler", "rangeall soma gbar_nmeuler 0.0004",
+          "section dend 3", "geom dend 150 2 100 1", "insert dend pas", "insert dend nmeuler",
+          "connect dend 0 soma 1",
+          "pp syn nmpp soma 0.5", "ppset syn tau 4", "pp syn2 nmpp dend 0.8",
+          "pp st IClamp soma 0.5", "ppset st del 2", "ppset st dur 100", "ppset st amp 0.12",
+          "gidsec 0 soma 0.5 -20",
+          "cell 1", "art pm nmart", "ppset pm interval 6", "gidpp 1 pm",
+          "cell 0", "netcon 1 syn 1.5 0.3", "netcon 1 syn2 2 0.8", "netcon 0 syn2 1 0.2",
+          "record soma 0.5 v", "record dend 0.5 v", "record soma 0.5 s_nmeuler",
+          "record soma 0.5 ica", "record soma 0.5 i_nmeuler",
+          "recordpp syn z", "recordpp syn g", "recordpp syn2 z", "recordpp pm count",
+          "global gg_nmeuler 1.5", "global vhalf_nmeuler -45"]
+    return L
+
+
+cases.CASES["features"] = case_features
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=sorted(cases.CASES))
+    ap.add_argument("rvsim")
+    ap.add_argument("mechdirs")
+    ap.add_argument("--secondorder", type=int, default=None)
+    ap.add_argument("--tol", type=float, default=1e-6)
+    a = ap.parse_args()
+    ok = True
+    names = loaded_names(["mechlib " + a.mechdirs, "tstop 0"], a.rvsim)
+    missing = [n for n in EXPECT if n not in names]
+    print("compiled mechanisms replacing the built-ins: %s%s" %
+          (" ".join(names), " MISSING %s FAIL" % missing if missing else ""))
+    ok &= not missing
+    for so in ([a.secondorder] if a.secondorder is not None else [0, 2]):
+        lines = cases.CASES[a.case](so)
+        name = "%s secondorder=%d (compiled .mod)" % (a.case, so)
+        ref = cases.neuron_in_subprocess(lines)
+        builtin = oracle.run_ranvier(lines, a.rvsim) if a.case != "features" else None
+        rv_lines = ["mechlib " + a.mechdirs] + lines
+        if a.case == "features":
+            rv_lines = ["mechlib " + a.mechdirs + ":" + os.path.join(HERE, "mod")] + lines
+            builtin = None
+        got = oracle.run_ranvier(rv_lines, a.rvsim)
+        ok &= oracle.compare(name, ref, got, tol=a.tol)
+        if builtin is None:
+            continue
+        same = got[1] == builtin[1] and got[2] == builtin[2]
+        print("%s: vs built-in mechanisms: max |difference| = %.3g, %s" %
+              (name, maxdiff(got, builtin), "bit-identical" if same else "different"))
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
