@@ -27,9 +27,19 @@
  *     changes, linear interpolation, usetable_<suffix> switch;
  *   - integer literals are emitted as doubles (NMODL has no integers).
  *
- * Not handled yet (errors naming the construct): VERBATIM, KINETIC and
- * sparse, derivimplicit, LINEAR/NONLINEAR, POINTER, WATCH, FOR_NETCONS,
- * FROM loops over arrays of states, `diam`.
+ *   - derivimplicit (and cnexp whose equations are not linear, as nocmodl
+ *     falls back): the block becomes _dfun_ (Dx), solved by Newton on
+ *     Dx - (x - x(t))/dt = 0 with the runtime of nmodl_rt.inc; equations in
+ *     block order, unknowns in nocmodl's symbol order (symiter_before);
+ *   - KINETIC ... METHOD sparse: reactions, << fluxes, CONSERVE, COMPARTMENT
+ *     become nocmodl's matrix function (_kfun_, states numbered by
+ *     kin_number) driven by the runtime's sparse solver; INITIAL's
+ *     SOLVE ... STEADYSTATE sparse runs it with dt = 1e9;  derivimplicit and
+ *     sparse halve dt during the state step with secondorder, as NEURON.
+ *
+ * Not handled yet (errors naming the construct): VERBATIM, LINEAR/NONLINEAR,
+ * POINTER, WATCH, FOR_NETCONS, DEFINE, FROM loops over arrays of states,
+ * array states in derivimplicit/KINETIC, indexed COMPARTMENT, `diam`.
  */
 #include "nmodl_int.h"
 
@@ -121,7 +131,22 @@ typedef struct G {
     int ctx; /* CTX_* */
     int indent;
     int tmp;
+    /* derivimplicit: the diffeq states of the block being emitted */
+    nm_sym *dstate[256];
+    int ndstate;
+    bool in_dimp, cnexp_nonlin, need_rt, halve_dt;
+    struct kin *kin;  /* KINETIC block being emitted */
+    const char **occ; /* names in order of first occurrence in the source */
+    int nocc;
 } G;
+
+/* a KINETIC block: its states numbered as nocmodl numbers them */
+typedef struct kin {
+    nm_sym *st[256];   /* by varnum */
+    nm_expr *cap[256]; /* COMPARTMENT volume by varnum (NULL: none) */
+    int n, ncons, nconsstmt, conseq;
+    bool linear;
+} kin;
 
 enum { CTX_OTHER, CTX_INIT, CTX_NETRECV, CTX_NETINIT, CTX_TABLE };
 
@@ -1001,6 +1026,8 @@ static lin decompose(G *g, nm_expr *e, nm_sym *state) {
 /* -------------------------------------------------------- statements */
 static void emit_block(G *g, nm_block *b);
 static void emit_stmt(G *g, nm_stmt *s);
+static void emit_diffeq_implicit(G *g, nm_stmt *s);
+static void emit_kin_stmt(G *g, nm_stmt *s);
 
 static void emit_line_expr(G *g, const char *prefix, nm_expr *e, const char *suffix) {
     nm_buf tmp = {0};
@@ -1067,6 +1094,10 @@ static void emit_stmt(G *g, nm_stmt *s) {
         break;
     }
     case NS_DIFFEQ:
+        if (g->in_dimp) {
+            emit_diffeq_implicit(g, s);
+            break;
+        }
         nm_error(g->d, s->line, s->col,
                  "a differential equation is only allowed in a DERIVATIVE "
                  "block");
@@ -1139,9 +1170,26 @@ static void emit_stmt(G *g, nm_stmt *s) {
         break;
     case NS_TABLE:
         break; /* handled with its function */
-    case NS_SOLVE:
-        nm_error(g->d, s->line, s->col, "SOLVE is only allowed in BREAKPOINT");
+    case NS_SOLVE: {
+        /* INITIAL { SOLVE kin STEADYSTATE sparse } of a KINETIC block SOLVEd in BREAKPOINT */
+        nm_sym *t = find_global(g, s->text);
+        bool ok = false;
+        if (g->ctx == CTX_INIT && t && t->kind == SK_BLOCK && t->fn->kind == NF_KINETIC &&
+            s->method && strcmp(s->method, "steadystate sparse") == 0)
+            for (int k = 0; k < g->nsolve; ++k)
+                if (g->solve_fn[k] == t->fn) ok = true;
+        if (ok) {
+            out(g, "_ks_%s(_th, _ml, _i, 1);\n", s->text);
+            break;
+        }
+        if (g->ctx == CTX_INIT)
+            nm_error(g->d, s->line, s->col,
+                     "SOLVE in INITIAL: only STEADYSTATE sparse of a KINETIC block SOLVEd in "
+                     "BREAKPOINT is supported");
+        else
+            nm_error(g->d, s->line, s->col, "SOLVE is only allowed in BREAKPOINT");
         break;
+    }
     case NS_VERBATIM:
         unsupported(g, s, "VERBATIM");
         break;
@@ -1155,13 +1203,16 @@ static void emit_stmt(G *g, nm_stmt *s) {
             nm_error(g->d, s->line, s->col, "INITIAL here is only allowed in NET_RECEIVE");
         break; /* emitted as net_init */
     case NS_REACTION:
-        unsupported(g, s, "a reaction (~)");
-        break;
     case NS_CONSERVE:
-        unsupported(g, s, "CONSERVE");
-        break;
     case NS_COMPARTMENT:
-        unsupported(g, s, "COMPARTMENT");
+        if (g->kin) {
+            emit_kin_stmt(g, s);
+            break;
+        }
+        unsupported(g, s,
+                    s->kind == NS_REACTION   ? "a reaction (~) outside KINETIC"
+                    : s->kind == NS_CONSERVE ? "CONSERVE outside KINETIC"
+                                             : "COMPARTMENT outside KINETIC");
         break;
     case NS_LAG:
         unsupported(g, s, "LAG");
@@ -1438,10 +1489,8 @@ static void emit_derivative(G *g, nm_func *fn, const char *method) {
         }
         lin r = decompose(g, s->rhs, st);
         if (r.d_bad || r.eq_bad) {
-            nm_error(g->d, s->line, s->col,
-                     "cnexp: the equation for %s' is not linear in %s (derivimplicit is not "
-                     "supported yet)",
-                     s->text, s->text);
+            /* nocmodl: "Could not translate using cnexp method; using derivimplicit" */
+            g->cnexp_nonlin = true;
             continue;
         }
         nm_buf e = {0};
@@ -1480,6 +1529,532 @@ static void emit_derivative(G *g, nm_func *fn, const char *method) {
     g->cur_fn = NULL;
     g->indent = 0;
     nm_buf_put(g->o, "}\n\n");
+}
+
+/* ------------------------------------------- nocmodl's symbol order */
+/* nocmodl keeps symbols in lists by first character, newest first, and
+ * iterates 'A'..'z': Newton's unknowns and KINETIC states are numbered in
+ * that order.  A name is installed when the lexer first meets it. */
+static int occ_index(G *g, const char *name) {
+    if (!g->occ && g->f->src) {
+        nm_arena a = {0};
+        nm_diag d = {0};
+        nm_lexer lx;
+        int cap = 256;
+        g->occ = nm_alloc(g->a, (size_t)cap * sizeof *g->occ);
+        nm_lex_init(&lx, g->f->src, g->f->srclen, &a, &d);
+        for (nm_token t = nm_lex_next(&lx); t.kind != NT_EOF && g->occ; t = nm_lex_next(&lx)) {
+            if ((t.kind != NT_NAME && t.kind != NT_PRIME) || !t.text) continue;
+            int k = 0;
+            while (k < g->nocc && strcmp(g->occ[k], t.text) != 0) ++k;
+            if (k < g->nocc) continue;
+            if (g->nocc == cap) {
+                const char **o = nm_alloc(g->a, (size_t)cap * 2 * sizeof *o);
+                if (!o) break;
+                memcpy(o, g->occ, (size_t)cap * sizeof *o);
+                g->occ = o, cap *= 2;
+            }
+            g->occ[g->nocc++] = nm_strdup(g->a, t.text);
+        }
+        nm_arena_free(&a);
+        nm_buf_free(&d.text);
+    }
+    for (int k = 0; k < g->nocc; ++k)
+        if (strcmp(g->occ[k], name) == 0) return k;
+    return g->nocc;
+}
+
+/* true when a comes before b in nocmodl's symbol iteration */
+static bool symiter_before(G *g, const char *a, const char *b) {
+    unsigned char ca = (unsigned char)a[0], cb = (unsigned char)b[0];
+    if (ca != cb) return ca < cb;
+    return occ_index(g, a) > occ_index(g, b);
+}
+
+static const char *state_ref(G *g, nm_sym *st) {
+    nm_expr xv;
+    memset(&xv, 0, sizeof xv);
+    xv.kind = NE_NAME;
+    xv.text = st->name;
+    xv.sym = st;
+    nm_buf x = {0};
+    emit_var(g, &x, &xv, true);
+    const char *r = nm_strdup(g->a, x.s ? x.s : "");
+    tmp_free(g, &x);
+    return r;
+}
+
+/* ------------------------------------------------------- derivimplicit */
+/* NEURON's derivimplicit: implicit Euler, F_k = Dx_k - (x_k - x_k(t))/dt
+ * solved by Newton (nmodl_rt.inc); equations in block order, unknowns in
+ * nocmodl's symbol order.  Then Dx at the solution (secondorder 2 adds
+ * dt*Dx, dt being halved as NEURON does). */
+static void emit_derivimplicit(G *g, nm_func *fn) {
+    g->need_rt = true;
+    g->ndstate = 0;
+    for (nm_stmt *s = fn->body ? fn->body->first : NULL; s; s = s->next) {
+        if (s->kind != NS_DIFFEQ) continue;
+        nm_sym *st = find_global(g, s->text);
+        if (!st || st->kind != SK_RANGE || st->role != RV_VAR_STATE || st->size) {
+            nm_error(g->d, s->line, s->col, "'%s' is not a scalar STATE variable", s->text);
+            continue;
+        }
+        if (s->ival != 1) {
+            nm_error(g->d, s->line, s->col, "higher-order derivatives are not supported");
+            continue;
+        }
+        if (g->ndstate == 64) {
+            nm_error(g->d, s->line, s->col, "derivimplicit: more than 64 states");
+            break;
+        }
+        g->dstate[g->ndstate++] = st;
+    }
+    int n = g->ndstate;
+    if (!n) {
+        nm_error(g->d, fn->line, fn->col, "DERIVATIVE %s has no differential equations", fn->name);
+        return;
+    }
+    nm_sym *ord[64];
+    for (int k = 0; k < n; ++k) ord[k] = g->dstate[k];
+    for (int k = 1; k < n; ++k) /* insertion sort into symbol order */
+        for (int j = k; j > 0 && symiter_before(g, ord[j]->name, ord[j - 1]->name); --j) {
+            nm_sym *t = ord[j];
+            ord[j] = ord[j - 1], ord[j - 1] = t;
+        }
+    nm_buf_printf(g->o,
+                  "static void _dfun_%s(rv_thread *_th, rv_mech_list *_ml, int _i, double *_D) {\n",
+                  fn->name);
+    g->indent = 1;
+    fn_prologue(g);
+    g->cur_fn = fn;
+    g->in_dimp = true;
+    g->indent = 0;
+    emit_block(g, fn->body);
+    g->in_dimp = false;
+    g->cur_fn = NULL;
+    nm_buf_put(g->o, "}\n\n");
+    nm_buf_printf(g->o,
+                  "typedef struct { rv_thread *th; rv_mech_list *ml; int i; double *D, *sav, "
+                  "**x; } _dctx_%s;\n"
+                  "static void _dnewton_%s(void *_c, double *_F) {\n"
+                  "    _dctx_%s *_x = _c;\n"
+                  "    _dfun_%s(_x->th, _x->ml, _x->i, _x->D);\n"
+                  "    for (int _k = 0; _k < %d; ++_k)\n"
+                  "        _F[_k] = _x->D[_k] - (*_x->x[_k] - _x->sav[_k]) / _x->th->dt;\n"
+                  "}\n\n",
+                  fn->name, fn->name, fn->name, fn->name, n);
+    nm_buf_printf(g->o, "static void _ds_%s(rv_thread *_th, rv_mech_list *_ml, int _i) {\n",
+                  fn->name);
+    g->indent = 1;
+    fn_prologue(g);
+    out(g, "double _D[%d], _sav[%d], _F[%d];\n", n, n, n);
+    out(g, "double *_x1[%d] = {", n);
+    for (int k = 0; k < n; ++k)
+        nm_buf_printf(g->o, "%s&%s", k ? ", " : "", state_ref(g, g->dstate[k]));
+    nm_buf_put(g->o, "};\n");
+    out(g, "double *_x2[%d] = {", n);
+    for (int k = 0; k < n; ++k) nm_buf_printf(g->o, "%s&%s", k ? ", " : "", state_ref(g, ord[k]));
+    nm_buf_put(g->o, "};\n");
+    out(g, "for (int _k = 0; _k < %d; ++_k) _sav[_k] = *_x1[_k];\n", n);
+    out(g, "_dctx_%s _c = {_th, _ml, _i, _D, _sav, _x1};\n", fn->name);
+    out(g, "if (_rv_newton(%d, _x2, _dnewton_%s, &_c, _F))\n", n, fn->name);
+    out(g,
+        "    _th->api->error(_th, \"%s\", \"derivimplicit: Newton iteration did not converge\");\n",
+        g->mech);
+    out(g, "_dfun_%s(_th, _ml, _i, _D);\n", fn->name);
+    out(g, "if (_th->secondorder)\n");
+    out(g, "    for (int _k = 0; _k < %d; ++_k) *_x1[_k] += _th->dt * _D[_k];\n", n);
+    nm_buf_put(g->o, "}\n\n");
+    g->indent = 0;
+    g->halve_dt = true;
+}
+
+static void emit_diffeq_implicit(G *g, nm_stmt *s) {
+    for (int k = 0; k < g->ndstate; ++k)
+        if (strcmp(g->dstate[k]->name, s->text) == 0) {
+            emit_line_expr(g, nm_printf(g->a, "_D[%d] = ", k), s->rhs, ";");
+            return;
+        }
+    nm_error(g->d, s->line, s->col, "'%s' is not a STATE variable", s->text);
+}
+
+/* --------------------------------------------------- KINETIC (sparse) */
+typedef struct rterm {
+    nm_expr *name; /* NE_NAME */
+    int num;
+    nm_sym *sym;
+} rterm;
+
+/* a reaction side in nocmodl's list order: the last written term first */
+static int react_terms(G *g, nm_expr *e, rterm *out_, int max) {
+    rterm tmp[64];
+    int n = 0;
+    nm_expr *stack[64];
+    int ns = 0;
+    /* the side is ((t1 + t2) + t3): walk down the left spine */
+    while (e && e->kind == NE_BINARY && e->op == NT_PLUS && ns < 64) {
+        stack[ns++] = e->b;
+        e = e->a;
+    }
+    if (e && ns < 64) stack[ns++] = e;
+    for (int k = ns - 1; k >= 0 && n < 64; --k) { /* written order */
+        nm_expr *t = stack[k];
+        int num = 1;
+        if (t->kind == NE_BINARY && t->op == NT_STAR && t->a->kind == NE_NUM) {
+            num = (int)t->a->num;
+            t = t->b;
+        }
+        if (t->kind != NE_NAME || t->a) {
+            nm_error(g->d, t->line, t->col, "reactant arrays are not supported yet");
+            return -1;
+        }
+        tmp[n].name = t;
+        tmp[n].num = num;
+        tmp[n].sym = lookup(g, t->text);
+        t->sym = tmp[n].sym;
+        ++n;
+    }
+    if (n > max) n = max;
+    for (int k = 0; k < n; ++k) out_[k] = tmp[n - 1 - k];
+    return n;
+}
+
+static int kin_varnum(kin *k, nm_sym *s) {
+    for (int j = 0; j < k->n; ++j)
+        if (k->st[j] == s) return j;
+    return -1;
+}
+
+static bool kin_isstate(G *g, nm_sym *s) {
+    (void)g;
+    return s && s->kind == SK_RANGE && s->role == RV_VAR_STATE && !s->size;
+}
+
+static void kin_collect(G *g, nm_block *b, nm_stmt **cons, int *ncons, nm_sym **used, int *nused,
+                        nm_stmt **comp, int *ncomp) {
+    for (nm_stmt *s = b ? b->first : NULL; s; s = s->next) {
+        if (s->kind == NS_REACTION || s->kind == NS_CONSERVE) {
+            rterm t[64];
+            for (int side = 0; side < 2; ++side) {
+                nm_expr *e =
+                    side ? (s->kind == NS_REACTION && s->ival == 2 ? s->rhs : NULL) : s->lhs;
+                if (!e) continue;
+                int n = react_terms(g, e, t, 64);
+                for (int j = 0; j < n; ++j) {
+                    if (!kin_isstate(g, t[j].sym)) continue;
+                    int q = 0;
+                    while (q < *nused && used[q] != t[j].sym) ++q;
+                    if (q == *nused && *nused < 256) used[(*nused)++] = t[j].sym;
+                }
+            }
+            if (s->kind == NS_CONSERVE && *ncons < 64) cons[(*ncons)++] = s;
+        } else if (s->kind == NS_COMPARTMENT) {
+            if (*ncomp < 64) comp[(*ncomp)++] = s;
+        } else if (s->kind == NS_IF || s->kind == NS_WHILE || s->kind == NS_BLOCK) {
+            kin_collect(g, s->body, cons, ncons, used, nused, comp, ncomp);
+            if (s->orelse) kin_collect(g, s->orelse, cons, ncons, used, nused, comp, ncomp);
+        }
+    }
+}
+
+static void emit_rhs_ref(nm_buf *b, int k) {
+    nm_buf_printf(b, "_so->rhs[%d]", k + 1);
+}
+
+static void emit_kin_stmt(G *g, nm_stmt *s) {
+    kin *k = g->kin;
+    rterm t[2][64];
+    int nt[2] = {0, 0};
+    if (s->kind == NS_COMPARTMENT) return; /* applied at the block start */
+    if (s->kind == NS_CONSERVE) {
+        nt[0] = react_terms(g, s->lhs, t[0], 64);
+        int eq = k->conseq--; /* nocmodl numbers the conservation rows last written first */
+        if (eq < 0) return;
+        nm_buf e = {0};
+        emit_expr(g, &e, s->rhs, 0);
+        out(g, "_so->rhs[%d] = %s;\n", eq + 1, e.s ? e.s : "0");
+        tmp_free(g, &e);
+        for (int j = 0; j < nt[0]; ++j) {
+            int vn = kin_varnum(k, t[0][j].sym);
+            if (vn < 0) {
+                nm_error(g->d, s->line, s->col, "CONSERVE: '%s' is not a STATE of the scheme",
+                         t[0][j].name->text);
+                continue;
+            }
+            nm_buf c = {0};
+            if (k->cap[vn]) {
+                nm_buf_put(&c, " * ");
+                emit_expr(g, &c, k->cap[vn], 5);
+            }
+            out(g, "*_rv_sp_get(_so, %d, %d) = %d%s;\n", eq + 1, vn + 1, t[0][j].num,
+                c.s ? c.s : "");
+            if (t[0][j].num != 1)
+                out(g, "_so->rhs[%d] -= %s%s * %d;\n", eq + 1, state_ref(g, t[0][j].sym),
+                    c.s ? c.s : "", t[0][j].num);
+            else
+                out(g, "_so->rhs[%d] -= %s%s;\n", eq + 1, state_ref(g, t[0][j].sym),
+                    c.s ? c.s : "");
+            tmp_free(g, &c);
+        }
+        return;
+    }
+    /* a reaction */
+    if (s->ival == 0) {
+        nm_error(g->d, s->line, s->col, "'~ ... =' equations are only allowed in LINEAR/NONLINEAR");
+        return;
+    }
+    nt[0] = react_terms(g, s->lhs, t[0], 64);
+    if (s->ival == 1) { /* ~ x << (flux) */
+        if (nt[0] != 1 || !kin_isstate(g, t[0][0].sym)) {
+            nm_error(g->d, s->line, s->col, "a flux reaction needs one STATE");
+            return;
+        }
+        int vn = kin_varnum(k, t[0][0].sym);
+        if (vn < k->ncons) {
+            nm_error(g->d, s->line, s->col, "'%s' is conserved and has a flux", t[0][0].name->text);
+            return;
+        }
+        nm_buf e = {0};
+        emit_expr(g, &e, s->lo, 0);
+        out(g, "_f_flux = _b_flux = 0.;\n");
+        nm_buf r = {0};
+        emit_rhs_ref(&r, vn);
+        out(g, "%s += (_b_flux = %s);\n", r.s, e.s ? e.s : "0");
+        tmp_free(g, &e);
+        tmp_free(g, &r);
+        return;
+    }
+    nt[1] = react_terms(g, s->rhs, t[1], 64);
+    nm_expr *kr[2] = {s->lo, s->hi};
+    const char *krs[2];
+    for (int j = 0; j < 2; ++j) {
+        nm_buf e = {0};
+        emit_expr(g, &e, kr[j], 5); /* as written: a*b*x == (a*b)*x */
+        krs[j] = nm_strdup(g->a, e.s ? e.s : "0");
+        tmp_free(g, &e);
+    }
+    for (int j = 0; j < 2; ++j) {
+        nm_buf f = {0};
+        nm_buf_printf(&f, "%s = %s", j ? "_b_flux" : "_f_flux", krs[j]);
+        for (int q = 0; q < nt[j]; ++q) {
+            nm_buf v = {0};
+            emit_var(g, &v, t[j][q].name, false);
+            for (int c = 0; c < t[j][q].num; ++c) nm_buf_printf(&f, " * %s", v.s ? v.s : "");
+            tmp_free(g, &v);
+        }
+        out(g, "%s;\n", f.s ? f.s : "");
+        tmp_free(g, &f);
+    }
+    for (int j = 0; j < 2; ++j)
+        for (int q = 0; q < nt[j]; ++q) {
+            if (!kin_isstate(g, t[j][q].sym)) continue;
+            int vn = kin_varnum(k, t[j][q].sym);
+            if (vn < k->ncons) continue;
+            if (t[j][q].num > 1)
+                out(g, "_so->rhs[%d] %s %d.0 * (_f_flux - _b_flux);\n", vn + 1,
+                    j ? "+=" : "-=", t[j][q].num);
+            else
+                out(g, "_so->rhs[%d] %s (_f_flux - _b_flux);\n", vn + 1, j ? "+=" : "-=");
+        }
+    for (int j = 0; j < 2; ++j)
+        for (int q = 0; q < nt[j]; ++q) {
+            if (!kin_isstate(g, t[j][q].sym)) continue;
+            int vn = kin_varnum(k, t[j][q].sym);
+            nm_buf f = {0};
+            nm_buf_printf(&f, "_term = %s", krs[j]);
+            if (t[j][q].num != 1) nm_buf_printf(&f, " * %d", t[j][q].num);
+            for (int r = 0; r < nt[j]; ++r) {
+                int cnt = t[j][r].num - (r == q ? 1 : 0);
+                if (cnt > 0) k->linear = false;
+                nm_buf v = {0};
+                emit_var(g, &v, t[j][r].name, false);
+                for (int c = 0; c < cnt; ++c) nm_buf_printf(&f, " * %s", v.s ? v.s : "");
+                tmp_free(g, &v);
+            }
+            out(g, "%s;\n", f.s ? f.s : "");
+            tmp_free(g, &f);
+            for (int j1 = 0; j1 < 2; ++j1)
+                for (int q1 = 0; q1 < nt[j1]; ++q1) {
+                    if (!kin_isstate(g, t[j1][q1].sym)) continue;
+                    int vn1 = kin_varnum(k, t[j1][q1].sym);
+                    if (vn1 < k->ncons) continue;
+                    if (t[j1][q1].num != 1)
+                        out(g, "*_rv_sp_get(_so, %d, %d) %s %d * _term;\n", vn1 + 1, vn + 1,
+                            j == j1 ? "+=" : "-=", t[j1][q1].num);
+                    else
+                        out(g, "*_rv_sp_get(_so, %d, %d) %s _term;\n", vn1 + 1, vn + 1,
+                            j == j1 ? "+=" : "-=");
+                }
+        }
+}
+
+/* number the states of a KINETIC block: conservation diagonals first
+ * (CONSERVE statements last written first, each its last written state
+ * not yet numbered), then the rest in nocmodl's symbol order */
+static bool kin_number(G *g, nm_func *fn, kin *k) {
+    nm_stmt *cons[64], *comp[64];
+    nm_sym *used[256];
+    int ncons = 0, nused = 0, ncomp = 0;
+    memset(k, 0, sizeof *k);
+    kin_collect(g, fn->body, cons, &ncons, used, &nused, comp, &ncomp);
+    bool done[256] = {false};
+    for (int c = ncons - 1; c >= 0; --c) {
+        rterm t[64];
+        int n = react_terms(g, cons[c]->lhs, t, 64);
+        int j = 0;
+        for (; j < n; ++j) {
+            if (!kin_isstate(g, t[j].sym)) continue;
+            int q = 0;
+            while (q < nused && used[q] != t[j].sym) ++q;
+            if (q < nused && !done[q]) {
+                done[q] = true;
+                k->st[k->n++] = used[q];
+                break;
+            }
+        }
+        if (j == n) {
+            nm_error(g->d, cons[c]->line, cons[c]->col, "failed to diagonalize the KINETIC matrix");
+            return false;
+        }
+    }
+    k->ncons = k->nconsstmt = ncons;
+    k->conseq = ncons - 1;
+    int base = k->n;
+    for (int q = 0; q < nused; ++q)
+        if (!done[q]) {
+            int at = k->n++;
+            k->st[at] = used[q];
+            while (at > base && symiter_before(g, k->st[at]->name, k->st[at - 1]->name)) {
+                nm_sym *x = k->st[at];
+                k->st[at] = k->st[at - 1], k->st[at - 1] = x;
+                --at;
+            }
+        }
+    for (int c = 0; c < ncomp; ++c) {
+        if (comp[c]->text) {
+            nm_error(g->d, comp[c]->line, comp[c]->col, "indexed COMPARTMENT is not supported yet");
+            return false;
+        }
+        for (nm_name *nmn = comp[c]->names; nmn; nmn = nmn->next) {
+            nm_sym *s = find_global(g, nmn->name);
+            int vn = kin_varnum(k, s);
+            if (vn >= 0) k->cap[vn] = comp[c]->rhs;
+        }
+    }
+    if (!k->n) {
+        nm_error(g->d, fn->line, fn->col, "KINETIC %s contains no reactions", fn->name);
+        return false;
+    }
+    k->linear = true;
+    return true;
+}
+
+/* the scheme's matrix function and its step kernel */
+static void emit_kinetic(G *g, nm_func *fn) {
+    kin *k = rv_calloc(1, sizeof *k);
+    if (!k) {
+        g->o->oom = true;
+        return;
+    }
+    if (!kin_number(g, fn, k)) {
+        rv_free(k);
+        return;
+    }
+    g->need_rt = true;
+    g->halve_dt = true;
+    int n = k->n;
+    nm_buf_printf(g->o,
+                  "typedef struct { rv_thread *th; rv_mech_list *ml; int i; double **x; } "
+                  "_kctx_%s;\n",
+                  fn->name);
+    nm_buf_printf(g->o, "static void _kfun_%s(void *_c, _rv_sparse *_so) {\n", fn->name);
+    nm_buf_printf(g->o, "    _kctx_%s *_x = _c;\n", fn->name);
+    nm_buf_put(g->o, "    rv_thread *_th = _x->th;\n    rv_mech_list *_ml = _x->ml;\n"
+                     "    const int _i = _x->i;\n");
+    g->indent = 1;
+    fn_prologue(g);
+    out(g, "double _f_flux = 0., _b_flux = 0., _term = 0.;\n");
+    out(g, "(void)_f_flux, (void)_b_flux, (void)_term;\n");
+    out(g, "{\n");
+    out(g, "    const double _dt1 = 1.0 / _th->dt;\n");
+    out(g, "    for (int _k = %d; _k < %d; ++_k) {\n", k->ncons, n);
+    out(g, "        _so->rhs[_k + 1] = -_dt1 * (*_x->x[_k] - _so->save[_k]);\n");
+    out(g, "        *_rv_sp_get(_so, _k + 1, _k + 1) = _dt1;\n");
+    out(g, "    }\n");
+    for (int j = k->ncons; j < n; ++j)
+        if (k->cap[j]) {
+            nm_buf c = {0};
+            emit_expr(g, &c, k->cap[j], 5);
+            out(g, "    _so->rhs[%d] *= %s;\n", j + 1, c.s ? c.s : "1");
+            out(g, "    *_rv_sp_get(_so, %d, %d) *= %s;\n", j + 1, j + 1, c.s ? c.s : "1");
+            tmp_free(g, &c);
+        }
+    out(g, "}\n");
+    g->cur_fn = fn;
+    g->kin = k;
+    g->indent = 0;
+    emit_block(g, fn->body);
+    g->kin = NULL;
+    g->cur_fn = NULL;
+    nm_buf_put(g->o, "}\n\n");
+    /* the step: steady state (dt = 1e9) or one dt */
+    nm_buf_printf(g->o,
+                  "static void _ks_%s(rv_thread *_th, rv_mech_list *_ml, int _i, int _ss) {\n",
+                  fn->name);
+    g->indent = 1;
+    fn_prologue(g);
+    out(g, "_rv_elm _pool[%d];\n", n * n + 1);
+    out(g, "_rv_elm *_rowst[%d], *_diag[%d];\n", n + 1, n + 1);
+    out(g, "unsigned _varord[%d];\n", n + 1);
+    out(g, "double _rhs[%d], _save[%d], _Dx[%d];\n", n + 1, n, n);
+    out(g, "double *_coef[%d];\n", 4 * n * n + 64);
+    out(g, "_rv_ord _ord[%d];\n", n + 1);
+    out(g, "_rv_sparse _so;\n");
+    out(g, "memset(&_so, 0, sizeof _so);\n");
+    out(g, "memset(_ord, 0, sizeof _ord);\n");
+    out(g, "_so.n = %d, _so.rowst = _rowst, _so.diag = _diag, _so.varord = _varord;\n", n);
+    out(g, "_so.rhs = _rhs, _so.save = _save, _so.pool = _pool, _so.maxpool = %d;\n", n * n + 1);
+    out(g, "_so.coef = _coef, _so.maxcoef = %d, _so.ord = _ord;\n", 4 * n * n + 64);
+    out(g, "double *_xs[%d] = {", n);
+    for (int j = 0; j < n; ++j) nm_buf_printf(g->o, "%s&%s", j ? ", " : "", state_ref(g, k->st[j]));
+    nm_buf_put(g->o, "};\n");
+    out(g, "_kctx_%s _c = {_th, _ml, _i, _xs};\n", fn->name);
+    out(g, "for (int _k = 0; _k < %d; ++_k) _save[_k] = *_xs[_k];\n", n);
+    out(g, "_rv_sp_setup(&_so, _kfun_%s, &_c);\n", fn->name);
+    out(g, "int _e = 0;\n");
+    out(g, "if (!_ss) {\n");
+    out(g, "    _e = _rv_sparse_step(&_so, _xs, _Dx, _th->dt, %d, _kfun_%s, &_c);\n",
+        k->linear ? 1 : 0, fn->name);
+    out(g, "} else {\n");
+    out(g, "    const double _dtsav = _th->dt;\n");
+    out(g, "    _th->dt = 1e9;\n");
+    if (k->linear) {
+        out(g, "    _e = _rv_sparse_step(&_so, _xs, _Dx, 1e9, 0, _kfun_%s, &_c);\n", fn->name);
+    } else {
+        out(g, "    int _it = 0;\n");
+        out(g, "    for (; _it < 7; ++_it) {\n");
+        out(g, "        _e = _rv_sparse_step(&_so, _xs, _Dx, 1e9, 1, _kfun_%s, &_c);\n", fn->name);
+        out(g, "        if (_e) break;\n");
+        out(g, "        int _ok = 1;\n");
+        out(g, "        for (int _k = 0; _k < %d; ++_k)\n", n);
+        out(g, "            if (*_xs[_k] < -1e-6) *_xs[_k] = 0., _ok = 0;\n");
+        out(g, "        if (_ok) {\n");
+        out(g, "            _e = _rv_sparse_step(&_so, _xs, _Dx, 1e9, 0, _kfun_%s, &_c);\n",
+            fn->name);
+        out(g, "            break;\n");
+        out(g, "        }\n");
+        out(g, "    }\n");
+        out(g, "    if (_it >= 7) _e = 1;\n");
+    }
+    out(g, "    _th->dt = _dtsav;\n");
+    out(g, "}\n");
+    out(g, "if (_e) _th->api->error(_th, \"%s\", \"KINETIC %s: the sparse solver failed\");\n",
+        g->mech, fn->name);
+    out(g, "if (_th->secondorder)\n");
+    out(g, "    for (int _k = 0; _k < %d; ++_k) *_xs[_k] += _th->dt * _Dx[_k];\n", n);
+    nm_buf_put(g->o, "}\n\n");
+    g->indent = 0;
+    rv_free(k);
 }
 
 /* ------------------------------------------------------------- kernels */
@@ -1539,8 +2114,18 @@ static nm_func *solve_target(G *g, nm_stmt *s, const char **method) {
             nm_error(g->d, s->line, s->col, "SOLVE %s needs a METHOD", s->text);
             return NULL;
         }
-        if (strcmp(s->method, "cnexp") != 0 && strcmp(s->method, "euler") != 0) {
+        if (strcmp(s->method, "cnexp") != 0 && strcmp(s->method, "euler") != 0 &&
+            strcmp(s->method, "derivimplicit") != 0) {
             nm_error(g->d, s->line, s->col, "METHOD %s is not supported yet", s->method);
+            return NULL;
+        }
+        return fn;
+    }
+    if (fn->kind == NF_KINETIC) {
+        if (!s->method || strcmp(s->method, "sparse") != 0) {
+            nm_error(g->d, s->line, s->col,
+                     "KINETIC %s: METHOD %s is not supported yet (sparse is)", s->text,
+                     s->method ? s->method : "(none)");
             return NULL;
         }
         return fn;
@@ -1686,12 +2271,17 @@ static void emit_kernels(G *g) {
     bool bp_in_state = g->breakpoint && !g->has_cur;
     if (any_solve || bp_in_state) {
         kernel_head(g, "_state");
+        /* derivimplicit / sparse: NEURON halves dt for the step with secondorder */
+        if (g->halve_dt)
+            out(g, "const double _dtsav = _th->dt;\nif (_th->secondorder) _th->dt *= 0.5;\n");
         if (g->uses_v) out(g, "_p[_v_v * _pad] = _th->v[_ml->node[_i]];\n");
         emit_ion_loads(g);
         for (int k = 0; k < g->nsolve; ++k) {
             nm_func *fn = g->solve_fn[k];
             if (fn->kind == NF_DERIVATIVE)
                 out(g, "_ds_%s(_th, _ml, _i);\n", fn->name);
+            else if (fn->kind == NF_KINETIC)
+                out(g, "_ks_%s(_th, _ml, _i, 0);\n", fn->name);
             else
                 out(g, "_fn_%s(_th, _ml, _i);\n", fn->name);
         }
@@ -1701,6 +2291,7 @@ static void emit_kernels(G *g) {
             out(g, "}\n");
         }
         emit_ion_stores(g, false);
+        if (g->halve_dt) out(g, "_th->dt = _dtsav;\n");
         kernel_tail(g);
     }
 
@@ -1882,6 +2473,7 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     nm_buf_put(o, "#include \"ranvier/mech_abi.h\"\n\n#include <math.h>\n#include <stddef.h>\n\n"
                   "#if defined(__GNUC__)\n#define _RV_UNUSED __attribute__((unused))\n#else\n"
                   "#define _RV_UNUSED\n#endif\n\n");
+    size_t rt_at = o->len;
     nm_buf_put(o,
                "/* instance variables: variable k of instance i at data[k * pad + i] */\nenum {\n");
     for (int k = 0; k < g->nvars; ++k) nm_buf_printf(o, "    _v_%s,\n", g->vars[k].name);
@@ -1958,10 +2550,25 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
         emit_function(g, fn, fn->table ? "_ft_" : "_fn_");
         if (fn->table) emit_table(g, fn);
     }
-    /* DERIVATIVE blocks that are SOLVEd */
-    for (int k = 0; k < g->nsolve; ++k)
-        if (g->solve_fn[k]->kind == NF_DERIVATIVE)
-            emit_derivative(g, g->solve_fn[k], g->solve_method[k]);
+    /* DERIVATIVE and KINETIC blocks that are SOLVEd */
+    for (int k = 0; k < g->nsolve; ++k) {
+        nm_func *fn = g->solve_fn[k];
+        const char *m = g->solve_method[k];
+        if (fn->kind == NF_KINETIC) {
+            emit_kinetic(g, fn);
+        } else if (fn->kind == NF_DERIVATIVE && strcmp(m, "derivimplicit") == 0) {
+            emit_derivimplicit(g, fn);
+        } else if (fn->kind == NF_DERIVATIVE) {
+            size_t len0 = o->len;
+            g->cnexp_nonlin = false;
+            emit_derivative(g, fn, m);
+            if (g->cnexp_nonlin) { /* whole block by derivimplicit, as nocmodl */
+                o->len = len0;
+                if (o->s) o->s[len0] = '\0';
+                emit_derivimplicit(g, fn);
+            }
+        }
+    }
     emit_kernels(g);
     /* the private part of the global storage */
     int total_g = g->nglobs + g->gpriv;
@@ -1995,6 +2602,19 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     nm_buf_printf(o, "    .global_bytes = %d * sizeof(double),\n", total_g > 0 ? total_g : 1);
     nm_buf_put(o, "};\n");
     nm_buf_printf(exports, "rv_nmodl_mech_%s\n", id);
+    if (g->need_rt && !o->oom && o->s) { /* paste the solvers after the includes */
+        nm_buf t = {0};
+        nm_buf_putn(&t, o->s, rt_at);
+        nm_buf_put(&t, rv__nmodl_rt_solvers);
+        nm_buf_put(&t, "\n");
+        nm_buf_put(&t, o->s + rt_at);
+        if (t.oom) {
+            o->oom = true;
+        } else {
+            nm_buf_free(o);
+            *o = t;
+        }
+    }
     rv_free(g);
     return d->nerr - nerr0;
 }

@@ -664,7 +664,14 @@ static nm_stmt *parse_stmt(P *p) {
             s->rhs = parse_expr(p);
         }
         if (!s->rhs || !expect(p, NT_LBRACE, "'{' with the compartment's states")) return NULL;
-        s->names = parse_name_list(p, false);
+        /* the states: separated by blanks or commas */
+        while (p->tok.kind == NT_NAME) {
+            nm_name *l = parse_name_list(p, false);
+            nm_name **tl = &s->names;
+            while (*tl) tl = &(*tl)->next;
+            *tl = l;
+            if (!l) break;
+        }
         if (!expect(p, NT_RBRACE, "'}'")) return NULL;
         return s;
     }
@@ -1254,6 +1261,8 @@ nm_file *nm_parse(const char *path, const char *src, size_t len, nm_arena *a, nm
     p.f = nm_alloc(a, sizeof *p.f);
     if (!p.f) return NULL;
     p.f->path = path;
+    p.f->src = src;
+    p.f->srclen = len;
     nm_lex_init(&p.lx, src, len, a, d);
     next(&p);
     while (p.tok.kind != NT_EOF) {

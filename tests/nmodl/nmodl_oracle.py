@@ -72,6 +72,27 @@ def case_features(so):
 cases.CASES["features"] = case_features
 
 
+def case_solvers(so):
+    """derivimplicit (nmcad: non-linear pump and gate) and KINETIC/sparse
+    (nmkin: 3-state channel with CONSERVE and STEADYSTATE init; nmbuf:
+    buffer with COMPARTMENT, bimolecular reaction and a << flux)."""
+    moddir = os.path.join(HERE, "mod")
+    L = cases.header(so, 60, ["nrnmech " + moddir, "celsius 16"])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "insert soma nmcad", "insert soma nmkin", "rangeall soma gbar_nmkin 0.02",
+          "section dend 3", "geom dend 150 2 100 1", "insert dend pas", "insert dend nmkin",
+          "insert dend nmbuf", "connect dend 0 soma 1",
+          "pp st IClamp soma 0.5", "ppset st del 2", "ppset st dur 100", "ppset st amp 0.15",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record dend 0.5 v", "record soma 0.5 cai",
+          "record soma 0.5 m_nmcad", "record soma 0.5 o_nmkin", "record soma 0.5 i_nmkin",
+          "record dend 0.5 cai", "record dend 0.5 cab_nmbuf", "record dend 0.5 o_nmkin"]
+    return L
+
+
+cases.CASES["solvers"] = case_solvers
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case", choices=sorted(cases.CASES))
@@ -90,9 +111,9 @@ def main():
         lines = cases.CASES[a.case](so)
         name = "%s secondorder=%d (compiled .mod)" % (a.case, so)
         ref = cases.neuron_in_subprocess(lines)
-        builtin = oracle.run_ranvier(lines, a.rvsim) if a.case != "features" else None
+        builtin = oracle.run_ranvier(lines, a.rvsim) if a.case not in ("features", "solvers") else None
         rv_lines = ["mechlib " + a.mechdirs] + lines
-        if a.case == "features":
+        if a.case in ("features", "solvers"):
             rv_lines = ["mechlib " + a.mechdirs + ":" + os.path.join(HERE, "mod")] + lines
             builtin = None
         got = oracle.run_ranvier(rv_lines, a.rvsim)

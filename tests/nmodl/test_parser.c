@@ -208,6 +208,15 @@ int main(int argc, char **argv) {
          " R = (k-mole) (joule/degC) F2 = (faraday) (kilocoulombs) PI = (pi) (1)\n"
          " FL = 96485.3 (coul) }\nASSIGNED { x }\nINITIAL { x = FARADAY + R + F2 + PI + FL }\n",
          "96485.33212331001");
+    good("non-linear cnexp falls back to derivimplicit",
+         "NEURON { SUFFIX x }\nSTATE { m }\nBREAKPOINT { SOLVE s METHOD cnexp }\n"
+         "DERIVATIVE s {\n  m' = -m*m\n}\n",
+         "_rv_newton(1, _x2, _dnewton_s");
+    good("KINETIC sparse with CONSERVE and STEADYSTATE",
+         "NEURON { SUFFIX x }\nSTATE { a b }\nINITIAL { SOLVE k STEADYSTATE sparse }\n"
+         "BREAKPOINT { SOLVE k METHOD sparse }\n"
+         "KINETIC k {\n ~ a <-> b (1, 2)\n CONSERVE a + b = 1\n}\n",
+         "_ks_k(_th, _ml, _i, 1);");
     good("cnexp form",
          "NEURON { SUFFIX k1 RANGE tau }\nPARAMETER { tau = 2 }\nSTATE { s }\n"
          "BREAKPOINT { SOLVE st METHOD cnexp }\nDERIVATIVE st { s' = (1 - s)/tau }\n",
@@ -273,10 +282,15 @@ int main(int argc, char **argv) {
         5, 16, "undefined variable 'erev'", RV_EFORMAT);
     bad("unknown function", "NEURON { SUFFIX x }\nASSIGNED { y }\nINITIAL { y = frob(2) }\n", 3, 15,
         "unknown function 'frob'", RV_EFORMAT);
-    bad("nonlinear cnexp",
-        "NEURON { SUFFIX x }\nSTATE { m }\nBREAKPOINT { SOLVE s METHOD cnexp }\n"
-        "DERIVATIVE s {\n  m' = -m*m\n}\n",
-        5, 3, "not linear in m", RV_EUNSUPPORTED);
+    bad("KINETIC with cnexp",
+        "NEURON { SUFFIX x }\nSTATE { a b }\nBREAKPOINT { SOLVE k METHOD cnexp }\n"
+        "KINETIC k {\n ~ a <-> b (1, 2)\n}\n",
+        3, 14, "METHOD cnexp is not supported yet (sparse is)", RV_EUNSUPPORTED);
+    bad("CONSERVE without a free state",
+        "NEURON { SUFFIX x }\nSTATE { a b }\nBREAKPOINT { SOLVE k METHOD sparse }\n"
+        "KINETIC k {\n ~ a <-> b (1, 2)\n CONSERVE a + b = 1\n CONSERVE a + b = 1\n"
+        " CONSERVE a + b = 1\n}\n",
+        6, 2, "failed to diagonalize", RV_EFORMAT);
     bad("unknown block", "NEURON { SUFFIX x }\n\nFROBNICATE { }\n", 3, 1, "unknown block",
         RV_EFORMAT);
     bad("unknown NEURON statement", "NEURON {\n  SUFFIX x\n  FOO bar\n}\n", 3, 3,
@@ -297,10 +311,11 @@ int main(int argc, char **argv) {
         "NEURON { SUFFIX x }\nASSIGNED { y }\nFUNCTION f(a, b) { f = a + b }\n"
         "INITIAL { y = f(1) }\n",
         4, 15, "f takes 2 arguments, 1 given", RV_EFORMAT);
-    bad("KINETIC",
-        "NEURON { SUFFIX x }\nSTATE { a b }\nBREAKPOINT { SOLVE k METHOD sparse }\n"
-        "KINETIC k {\n ~ a <-> b (1, 2)\n}\n",
-        3, 14, "SOLVE of a KINETIC block is not supported yet", RV_EUNSUPPORTED);
+    bad("SOLVE in INITIAL",
+        "NEURON { SUFFIX x }\nSTATE { m }\nINITIAL { SOLVE s }\nBREAKPOINT { SOLVE s METHOD cnexp "
+        "}\n"
+        "DERIVATIVE s {\n  m' = -m\n}\n",
+        3, 11, "SOLVE in INITIAL", RV_EFORMAT);
     {
         /* deep nesting is an error, not a stack overflow */
         size_t n = 5000;
