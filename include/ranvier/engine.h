@@ -112,6 +112,17 @@ rv_status rv_pp_get(rv_model *m, int pp, const char *var, double *value, rv_erro
 rv_status rv_pp_set_random123(rv_model *m, int pp, uint32_t id1, uint32_t id2, uint32_t id3,
                               rv_error *err);
 
+/* Point the POINTER variable `ptr` of point process pp at the range
+ * variable `target` ("v", "vgap_Gap" ...) at (sec, x); kept across
+ * lowering (NEURON: setpointer pp._ref_ptr, sec(x)._ref_target). */
+rv_status rv_pointer_set(rv_model *m, int pp, const char *ptr, int sec, double x,
+                         const char *target, rv_error *err);
+/* Call the FUNCTION / PROCEDURE `fn` of point process pp with arguments
+ * (numbers or rv_vec objects, see mech_abi.h); lowers the model if needed.
+ * *result (may be NULL) receives a FUNCTION's value. */
+rv_status rv_pp_call(rv_model *m, int pp, const char *fn, const rv_mech_arg *args, int nargs,
+                     double *result, rv_error *err);
+
 /* ---- spike sources, NetCons -------------------------------------------- */
 /* Make gid a spike source owned by this process: threshold crossing of v at
  * (sec, x) (NEURON: pc.set_gid2node + NetCon(&v(x), nil) + pc.cell). */

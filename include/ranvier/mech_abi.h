@@ -84,6 +84,30 @@ typedef struct rv_mech_list rv_mech_list;
 typedef struct rv_mech_type rv_mech_type;
 
 typedef void (*rv_kernel)(rv_thread *th, rv_mech_list *ml);
+
+/* A vector of doubles handed to mechanism code by the driver (NEURON's
+ * Vector as seen by VERBATIM vector_arg / vector_capacity / vector_vec).
+ * The driver owns it and keeps it alive while a mechanism refers to it. */
+typedef struct rv_vec {
+    double *data;
+    int n;
+} rv_vec;
+
+/* One argument of a FUNCTION / PROCEDURE called from the driver: a number,
+ * or an object (obj non-NULL: an rv_vec *). */
+typedef struct rv_mech_arg {
+    double num;
+    void *obj;
+} rv_mech_arg;
+
+/* A FUNCTION / PROCEDURE callable from the driver on instance i (the
+ * VERBATIM ifarg/getarg/vector_arg of its body see args). */
+typedef double (*rv_mech_fn)(rv_thread *th, rv_mech_list *ml, int i, const rv_mech_arg *args,
+                             int nargs);
+typedef struct rv_mech_func {
+    const char *name; /* "noiseFromRandom123" */
+    rv_mech_fn fn;
+} rv_mech_func;
 typedef void (*rv_receive_fn)(rv_thread *th, rv_mech_list *ml, int i, double *w, double flag);
 typedef void (*rv_net_init_fn)(rv_thread *th, rv_mech_list *ml, int i, double *w);
 
@@ -127,6 +151,12 @@ struct rv_mech_type {
     const char *const *global_names;
     const double *global_dflt;
     unsigned long global_bytes;
+    /* Functions callable from the driver (rv_pp_call); may be empty. */
+    int n_funcs;
+    const rv_mech_func *funcs;
+    /* Names of the n_extra_pdata slots (NMODL POINTER variables) that the
+     * driver points at other variables (rv_pointer_set); NULL: unnamed. */
+    const char *const *pdata_names;
 };
 
 struct rv_mech_list {
@@ -158,6 +188,18 @@ typedef struct rv_thread_api {
      * reversal potential by Nernst if the ion's style says so (NEURON's
      * nrn_wrote_conc, called after INITIAL of a concentration writer) */
     void (*wrote_conc)(rv_thread *th, rv_mech_list *ml, int u, int i);
+    /* Random123 streams (ranvier/random123.h, NEURON's nrnran123) for
+     * mechanism code.  A stream from ran123_new belongs to the engine: it
+     * is freed with the model unless given back with ran123_delete. */
+    void *(*ran123_new)(rv_thread *th, uint32_t id1, uint32_t id2, uint32_t id3);
+    void (*ran123_delete)(rv_thread *th, void *s);
+    void (*ran123_setseq)(void *s, uint32_t seq, uint32_t which);
+    void (*ran123_getseq)(const void *s, uint32_t *seq, uint32_t *which);
+    void (*ran123_getids)(const void *s, uint32_t *id1, uint32_t *id2, uint32_t *id3);
+    uint32_t (*ran123_ipick)(void *s);
+    double (*ran123_dblpick)(void *s);
+    double (*ran123_negexp)(void *s);
+    double (*ran123_normal)(void *s);
 } rv_thread_api;
 
 struct rv_thread {

@@ -51,6 +51,13 @@ typedef struct rv_ppd {
     double *param; /* [nvars] before lowering */
     bool has_r123;
     uint32_t r123_ids[3];
+    /* POINTER slots set by rv_pointer_set: extra pdata slot -> (sec, x, name) */
+    struct rv_ptrset {
+        int slot, sec;
+        double x;
+        char *name;
+    } * ptr;
+    int nptr;
     /* lowered */
     int node;
     int inst;
@@ -173,6 +180,10 @@ struct rv_model {
     rv_mlist ml[RV_MAX_MECH]; /* indexed by mech index */
     rv_thread th;
     rv_thread_api api;
+    /* objects the engine allocated for vdata slots (Random123 streams),
+     * freed with the lowered state */
+    void **owned;
+    int nowned, cap_owned;
     /* events */
     rv_queue q;
     uint64_t self_seq;
@@ -210,6 +221,11 @@ int rv__seg_index(const rv_secd *s, double x);
 rv_status rv__check_x(rv_model *m, int sec, double x, rv_error *err);
 rv_gidmap_entry *rv__gid_get(rv_model *m, int64_t gid, bool create);
 rv_status rv__pp_var(rv_model *m, int pp, const char *var, double **where, rv_error *err);
+/* a Random123 stream owned by the engine (freed with the lowered state) */
+void *rv__ran123_new(rv_model *m, uint32_t id1, uint32_t id2, uint32_t id3);
+void rv__ran123_delete(rv_model *m, void *s);
+/* lower.c: point the POINTER slots set by rv_pointer_set */
+rv_status rv__resolve_pointers(rv_model *m, rv_error *err);
 
 /* solve.c */
 rv_status rv__resolve_records(rv_model *m, rv_error *err);

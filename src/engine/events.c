@@ -219,7 +219,44 @@ static void api_wrote_conc(rv_thread *th, rv_mech_list *ml, int u, int i) {
     }
 }
 
+static void *api_ran123_new(rv_thread *th, uint32_t id1, uint32_t id2, uint32_t id3) {
+    return rv__ran123_new(th->engine, id1, id2, id3);
+}
+static void api_ran123_delete(rv_thread *th, void *s) {
+    rv__ran123_delete(th->engine, s);
+}
+static void api_ran123_setseq(void *s, uint32_t seq, uint32_t which) {
+    rv_ran123_setseq(s, seq, which);
+}
+static void api_ran123_getseq(const void *s, uint32_t *seq, uint32_t *which) {
+    rv_ran123_getseq(s, seq, which);
+}
+static void api_ran123_getids(const void *s, uint32_t *id1, uint32_t *id2, uint32_t *id3) {
+    rv_ran123_getids(s, id1, id2, id3);
+}
+static uint32_t api_ran123_ipick(void *s) {
+    return rv_ran123_ipick(s);
+}
+static double api_ran123_dblpick(void *s) {
+    return rv_ran123_dblpick(s);
+}
+static double api_ran123_negexp(void *s) {
+    return rv_ran123_negexp(s);
+}
+static double api_ran123_normal(void *s) {
+    return rv_ran123_normal(s);
+}
+
 void rv__api_init(rv_model *m) {
+    m->api.ran123_new = api_ran123_new;
+    m->api.ran123_delete = api_ran123_delete;
+    m->api.ran123_setseq = api_ran123_setseq;
+    m->api.ran123_getseq = api_ran123_getseq;
+    m->api.ran123_getids = api_ran123_getids;
+    m->api.ran123_ipick = api_ran123_ipick;
+    m->api.ran123_dblpick = api_ran123_dblpick;
+    m->api.ran123_negexp = api_ran123_negexp;
+    m->api.ran123_normal = api_ran123_normal;
     m->api.wrote_conc = api_wrote_conc;
     m->api.net_send = api_net_send;
     m->api.net_event = api_net_event;

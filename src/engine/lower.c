@@ -20,16 +20,16 @@ void rv__free_lowered(rv_model *m) {
     if (!m->lowered) return;
     for (int k = 0; k < m->nmech; ++k) {
         rv_mech_list *ml = &m->ml[k].ml;
-        if (ml->vdata) {
-            for (int i = 0; i < ml->n * ml->type->n_vdata; ++i) rv_free(ml->vdata[i]);
-            rv_free(ml->vdata);
-        }
+        rv_free(ml->vdata);
         rv_free(ml->node);
         rv_free(ml->pdata);
         rv_free(ml->presyn);
         rv_free_aligned(ml->global);
         memset(ml, 0, sizeof *ml);
     }
+    for (int i = 0; i < m->nowned; ++i) rv_free(m->owned[i]);
+    rv_free(m->owned);
+    m->owned = NULL, m->nowned = m->cap_owned = 0;
     rv_free(m->parent);
     rv_free(m->perm);
     m->perm = NULL;
@@ -353,12 +353,11 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
             ml->pdata[(size_t)(t->n_ions * RV_ION_NVAR) * ml->pad + pp->inst] =
                 (int)((m->area - b) + pp->node);
         if (pp->has_r123) {
-            rv_ran123 *s = rv_calloc(1, sizeof *s);
+            void *s = rv__ran123_new(m, pp->r123_ids[0], pp->r123_ids[1], pp->r123_ids[2]);
             if (!s) {
                 st = RV_FAIL(err, RV_ENOMEM, "out of memory");
                 goto fail;
             }
-            rv_ran123_init(s, pp->r123_ids[0], pp->r123_ids[1], pp->r123_ids[2]);
             ml->vdata[pp->inst] = s;
         }
     }
@@ -420,11 +419,54 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
     m->th.n_node = nnode;
     m->th.api = &m->api;
     m->th.engine = m;
+    st = rv__resolve_pointers(m, err);
+    if (st) goto fail_late;
     return RV_OK;
+fail_late:
+    rv__free_lowered(m);
+    return st;
 fail:
     rv_free(order);
     rv__free_lowered(m);
     return st;
+}
+
+void *rv__ran123_new(rv_model *m, uint32_t id1, uint32_t id2, uint32_t id3) {
+    if (m->nowned == m->cap_owned) {
+        int cap = m->cap_owned ? 2 * m->cap_owned : 16;
+        void **o = rv_realloc(m->owned, sizeof(void *) * (size_t)cap);
+        if (!o) return NULL;
+        m->owned = o, m->cap_owned = cap;
+    }
+    rv_ran123 *s = rv_calloc(1, sizeof *s);
+    if (!s) return NULL;
+    rv_ran123_init(s, id1, id2, id3);
+    m->owned[m->nowned++] = s;
+    return s;
+}
+
+void rv__ran123_delete(rv_model *m, void *s) {
+    for (int i = 0; i < m->nowned; ++i)
+        if (m->owned[i] == s) {
+            rv_free(s);
+            m->owned[i] = m->owned[--m->nowned];
+            return;
+        }
+}
+
+rv_status rv__resolve_pointers(rv_model *m, rv_error *err) {
+    for (int p = 0; p < m->npp; ++p) {
+        rv_ppd *pp = &m->pp[p];
+        rv_mech_list *ml = &m->ml[pp->mech].ml;
+        for (int k = 0; k < pp->nptr; ++k) {
+            long off;
+            rv_status st =
+                rv__resolve_range(m, pp->ptr[k].sec, pp->ptr[k].x, pp->ptr[k].name, &off, err);
+            if (st) return st;
+            ml->pdata[(size_t)pp->ptr[k].slot * ml->pad + pp->inst] = (int)off;
+        }
+    }
+    return RV_OK;
 }
 
 rv_status rv_model_setup(rv_model *m, rv_error *err) {

@@ -116,7 +116,11 @@ void rv_model_destroy(rv_model *m) {
         rv_free(s->children);
     }
     rv_free(m->sec);
-    for (int i = 0; i < m->npp; ++i) rv_free(m->pp[i].param);
+    for (int i = 0; i < m->npp; ++i) {
+        rv_free(m->pp[i].param);
+        for (int k = 0; k < m->pp[i].nptr; ++k) rv_free(m->pp[i].ptr[k].name);
+        rv_free(m->pp[i].ptr);
+    }
     rv_free(m->pp);
     for (int i = 0; i < m->nnc; ++i) rv_free(m->nc[i].w);
     rv_free(m->nc);
@@ -774,13 +778,73 @@ rv_status rv_pp_set_random123(rv_model *m, int pp, uint32_t id1, uint32_t id2, u
         rv_mech_list *ml = &m->ml[p->mech].ml;
         rv_ran123 *s = ml->vdata[p->inst];
         if (!s) {
-            s = rv_calloc(1, sizeof *s);
+            s = rv__ran123_new(m, id1, id2, id3);
             if (!s) return RV_FAIL(err, RV_ENOMEM, "out of memory");
             ml->vdata[p->inst] = s;
         }
         rv_ran123_init(s, id1, id2, id3);
     }
     return RV_OK;
+}
+
+rv_status rv_pointer_set(rv_model *m, int pp, const char *ptr, int sec, double x,
+                         const char *target, rv_error *err) {
+    rv_status st = check_pp(m, pp, err);
+    if (st) return st;
+    rv_ppd *p = &m->pp[pp];
+    const rv_mech_type *t = m->mech[p->mech];
+    int slot = -1;
+    for (int k = 0; t->pdata_names && k < t->n_extra_pdata; ++k)
+        if (t->pdata_names[k] && strcmp(t->pdata_names[k], ptr) == 0) slot = k;
+    if (slot < 0) return RV_FAIL(err, RV_ENOENT, "%s has no POINTER '%s'", t->name, ptr);
+    slot += t->n_ions * RV_ION_NVAR + (t->kind == RV_MECH_POINT ? 1 : 0);
+    st = rv__check_x(m, sec, x, err);
+    if (st) return st;
+    char *name = rv_malloc(strlen(target) + 1);
+    if (!name) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    strcpy(name, target);
+    int k = 0;
+    while (k < p->nptr && p->ptr[k].slot != slot) ++k;
+    if (k == p->nptr) {
+        void *np = rv_realloc(p->ptr, sizeof *p->ptr * (size_t)(p->nptr + 1));
+        if (!np) {
+            rv_free(name);
+            return RV_FAIL(err, RV_ENOMEM, "out of memory");
+        }
+        p->ptr = np;
+        p->nptr++;
+    } else {
+        rv_free(p->ptr[k].name);
+    }
+    p->ptr[k].slot = slot, p->ptr[k].sec = sec, p->ptr[k].x = x, p->ptr[k].name = name;
+    if (m->lowered) {
+        long off;
+        st = rv__resolve_range(m, sec, x, target, &off, err);
+        if (st) return st;
+        rv_mech_list *ml = &m->ml[p->mech].ml;
+        ml->pdata[(size_t)slot * ml->pad + p->inst] = (int)off;
+    }
+    return RV_OK;
+}
+
+rv_status rv_pp_call(rv_model *m, int pp, const char *fn, const rv_mech_arg *args, int nargs,
+                     double *result, rv_error *err) {
+    rv_status st = check_pp(m, pp, err);
+    if (st) return st;
+    st = rv_model_setup(m, err);
+    if (st) return st;
+    rv_ppd *p = &m->pp[pp];
+    const rv_mech_type *t = m->mech[p->mech];
+    for (int k = 0; k < t->n_funcs; ++k) {
+        if (strcmp(t->funcs[k].name, fn) != 0) continue;
+        m->mech_error = false;
+        m->th.t = m->t;
+        double r = t->funcs[k].fn(&m->th, &m->ml[p->mech].ml, p->inst, args, nargs);
+        if (result) *result = r;
+        if (m->mech_error) return RV_FAIL(err, m->mech_error_code, "%s", m->mech_error_msg);
+        return RV_OK;
+    }
+    return RV_FAIL(err, RV_ENOENT, "%s has no FUNCTION or PROCEDURE '%s'", t->name, fn);
 }
 
 /* ---- gids and NetCons -------------------------------------------------- */

@@ -37,8 +37,14 @@
  *     SOLVE ... STEADYSTATE sparse runs it with dt = 1e9;  derivimplicit and
  *     sparse halve dt during the state step with secondorder, as NEURON.
  *
- * Not handled yet (errors naming the construct): VERBATIM, LINEAR/NONLINEAR,
- * POINTER, WATCH, FOR_NETCONS, DEFINE, FROM loops over arrays of states,
+ *   - VERBATIM: the text as C between #defines of NEURON's names (variables,
+ *     _p_<pointer>, t, dt, net_send ...), with nmodl_compat.inc pasted in;
+ *     POINTER: an extra pdata slot (block offset, rv_pointer_set);
+ *     BBCOREPOINTER: a vdata slot; FUNCTIONs/PROCEDUREs are exported as
+ *     rv_mech_func for the driver (rv_pp_call; ifarg/getarg see the args).
+ *
+ * Not handled yet (errors naming the construct): LINEAR/NONLINEAR,
+ * VERBATIM in CONSTRUCTOR/DESTRUCTOR, WATCH, FOR_NETCONS, DEFINE, FROM loops over arrays of states,
  * array states in derivimplicit/KINETIC, indexed COMPARTMENT, `diam`.
  */
 #include "nmodl_int.h"
@@ -60,8 +66,10 @@ typedef enum sym_kind {
     SK_AREA,
     SK_DIAM,
     SK_FLAG,
-    SK_FUNC, /* FUNCTION or PROCEDURE */
-    SK_BLOCK /* DERIVATIVE, KINETIC ... (SOLVE targets) */
+    SK_PTR,   /* POINTER: extra pdata slot (block offset) */
+    SK_BBPTR, /* BBCOREPOINTER: vdata slot (VERBATIM only) */
+    SK_FUNC,  /* FUNCTION or PROCEDURE */
+    SK_BLOCK  /* DERIVATIVE, KINETIC ... (SOLVE targets) */
 } sym_kind;
 
 /* ion variable kinds of a per-instance copy */
@@ -135,7 +143,10 @@ typedef struct G {
     nm_sym *dstate[256];
     int ndstate;
     bool in_dimp, cnexp_nonlin, need_rt, halve_dt;
-    struct kin *kin;  /* KINETIC block being emitted */
+    struct kin *kin; /* KINETIC block being emitted */
+    bool compat;     /* VERBATIM or POINTERs: the compatibility layer is pasted */
+    const char *ptrs[64], *bbptrs[64];
+    int nptr, nbbptr;
     const char **occ; /* names in order of first occurrence in the source */
     int nocc;
 } G;
@@ -423,11 +434,8 @@ static void declare_vars(G *g) {
                 nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
                 continue;
             }
-            if (name_in(f->pointer, n->name) || name_in(f->bbpointer, n->name)) {
-                nm_error(g->d, n->line, n->col,
-                         "POINTER variable '%s': POINTER is not supported yet", n->name);
-                continue;
-            }
+            if (name_in(f->pointer, n->name) || name_in(f->bbpointer, n->name))
+                continue; /* declared below */
             bool glob = name_in(f->global, n->name);
             if (glob && pass) {
                 nm_error(g->d, n->line, n->col, "STATE '%s' cannot be GLOBAL", n->name);
@@ -454,12 +462,29 @@ static void declare_vars(G *g) {
             add_global(g, s);
         }
     }
-    for (nm_name *n = f->pointer; n; n = n->next)
-        if (!find_global(g, n->name))
-            nm_error(g->d, n->line, n->col, "POINTER variable '%s': POINTER is not supported yet",
-                     n->name);
-    for (nm_name *n = f->bbpointer; n; n = n->next)
-        nm_error(g->d, n->line, n->col, "BBCOREPOINTER '%s' is not supported yet", n->name);
+    for (int pass = 0; pass < 2; ++pass) {
+        for (nm_name *n = pass ? f->bbpointer : f->pointer; n; n = n->next) {
+            nm_sym *old = find_global(g, n->name);
+            if (old) {
+                nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
+                continue;
+            }
+            if ((pass ? g->nbbptr : g->nptr) == 64) {
+                nm_error(g->d, n->line, n->col, "too many POINTER variables (limit 64)");
+                continue;
+            }
+            nm_sym *s = sym_new(g, n->name, pass ? SK_BBPTR : SK_PTR, n->line, n->col);
+            if (!s) return;
+            if (pass) {
+                s->index = g->nbbptr;
+                g->bbptrs[g->nbbptr++] = n->name;
+            } else {
+                s->index = g->nptr;
+                g->ptrs[g->nptr++] = n->name;
+            }
+            add_global(g, s);
+        }
+    }
     for (nm_name *n = f->range; n; n = n->next)
         if (!find_global(g, n->name))
             nm_error(g->d, n->line, n->col, "RANGE variable '%s' is not declared", n->name);
@@ -672,6 +697,13 @@ static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
     case SK_NETARG:
         nm_buf_printf(b, "_w[%d]", s->index);
         break;
+    case SK_PTR:
+        nm_buf_printf(b, "_th->block[_ml->pdata[(_SLOT_PTR + %d) * _pad + _i]]", s->index);
+        break;
+    case SK_BBPTR:
+        nm_error(g->d, e->line, e->col, "BBCOREPOINTER '%s' can only be used in VERBATIM", e->text);
+        nm_buf_put(b, "0.0");
+        break;
     case SK_V:
         if (!g->uses_v) {
             nm_error(g->d, e->line, e->col, "'v' is not available in an ARTIFICIAL_CELL");
@@ -783,6 +815,12 @@ static void emit_call(G *g, nm_buf *b, nm_expr *e) {
         strcmp(e->text, "net_move") == 0) {
         nm_error(g->d, e->line, e->col, "%s can only be called as a statement", e->text);
         nm_buf_put(b, "0.0");
+        return;
+    }
+    if (g->compat) { /* defined in VERBATIM (nocmodl assumes an external C function) */
+        nm_buf_printf(b, "%s(", e->text);
+        emit_args(g, b, e);
+        nm_buf_put(b, ")");
         return;
     }
     nm_error(g->d, e->line, e->col, "unknown function '%s'", e->text);
@@ -1070,6 +1108,65 @@ static void emit_netcall(G *g, nm_expr *e) {
     tmp_free(g, &tmp);
 }
 
+/* VERBATIM text between #defines of the names NEURON's generated C gives
+ * it: variables by name, _p_<pointer>, t, dt, net_send & co; `inst`: the
+ * code runs for instance _i (else: a top-level block, whose functions take
+ * _threadargsproto_). */
+static const char *const verb_fixed[] = {
+    "t", "dt", "artcell_net_send", "net_send", "artcell_net_move", "net_move", "net_event", NULL};
+
+static void emit_verbatim(G *g, nm_stmt *s, bool inst) {
+    nm_buf *o = g->o;
+    (void)inst;
+    nm_buf_printf(o, "/* VERBATIM (line %d) */\n", s->line);
+    nm_buf_put(o, "#define t (_rv_t(_th))\n#define dt (_rv_dt(_th))\n");
+    nm_buf_put(o, "#define artcell_net_send(_q, _w, _pnt, _td, _flag) "
+                  "_rv_send_at(_th, _ml, _i, (_w), (_td), (_flag))\n");
+    nm_buf_put(o, "#define net_send(_q, _w, _pnt, _td, _flag) "
+                  "_rv_send_at(_th, _ml, _i, (_w), (_td), (_flag))\n");
+    nm_buf_put(o, "#define artcell_net_move(_q, _pnt, _td) _rv_move_to(_th, _ml, _i, (_td))\n");
+    nm_buf_put(o, "#define net_move(_q, _pnt, _td) _rv_move_to(_th, _ml, _i, (_td))\n");
+    nm_buf_put(o, "#define net_event(_pnt, _td) _rv_event_at(_th, _ml, _i, (_td))\n");
+    for (nm_sym *y = g->syms; y; y = y->next) {
+        if (!y->name || y->name[0] == '_') continue;
+        if (strcmp(y->name, "t") == 0 || strcmp(y->name, "dt") == 0) continue;
+        switch (y->kind) {
+        case SK_RANGE:
+            if (y->size) continue;
+            nm_buf_printf(o, "#define %s (*_rv_dp(_ml, _v_%s, _i))\n", y->name,
+                          g->vars[y->index].name);
+            break;
+        case SK_GLOBAL:
+            if (y->index < 0 || y->size) continue;
+            nm_buf_printf(o, "#define %s (*_rv_gp(_ml, _g_%s))\n", y->name,
+                          g->globs[y->index].name);
+            break;
+        case SK_PTR:
+            nm_buf_printf(o, "#define _p_%s (_rv_pp(_th, _ml, _SLOT_PTR + %d, _i))\n", y->name,
+                          y->index);
+            nm_buf_printf(o, "#define %s (*_p_%s)\n", y->name, y->name);
+            break;
+        case SK_BBPTR:
+            nm_buf_printf(o, "#define _p_%s (*_rv_vp(_ml, %d, _i))\n", y->name, y->index);
+            break;
+        default:
+            break;
+        }
+    }
+    nm_buf_put(o, s->text ? s->text : "");
+    nm_buf_put(o, "\n");
+    for (int k = 0; verb_fixed[k]; ++k) nm_buf_printf(o, "#undef %s\n", verb_fixed[k]);
+    for (nm_sym *y = g->syms; y; y = y->next) {
+        if (!y->name || y->name[0] == '_') continue;
+        if (strcmp(y->name, "t") == 0 || strcmp(y->name, "dt") == 0) continue;
+        if ((y->kind == SK_RANGE && !y->size) ||
+            (y->kind == SK_GLOBAL && y->index >= 0 && !y->size) || y->kind == SK_PTR)
+            nm_buf_printf(o, "#undef %s\n", y->name);
+        if (y->kind == SK_PTR || y->kind == SK_BBPTR) nm_buf_printf(o, "#undef _p_%s\n", y->name);
+    }
+    nm_buf_put(o, "/* ENDVERBATIM */\n");
+}
+
 static void unsupported(G *g, nm_stmt *s, const char *what) {
     nm_error(g->d, s->line, s->col, "%s is not supported yet", what);
 }
@@ -1191,7 +1288,7 @@ static void emit_stmt(G *g, nm_stmt *s) {
         break;
     }
     case NS_VERBATIM:
-        unsupported(g, s, "VERBATIM");
+        emit_verbatim(g, s, true);
         break;
     case NS_BLOCK:
         out(g, "{\n");
@@ -1240,6 +1337,7 @@ static void emit_block(G *g, nm_block *b) {
 
 /* ------------------------------------------------------------ prologue */
 static void fn_prologue(G *g) {
+    if (g->compat) out(g, "_rv_th = _th;\n");
     out(g, "double *_p = _ml->data + _i;\n");
     out(g, "const int _pad = _ml->pad;\n");
     out(g, "double *_g = _ml->global;\n");
@@ -2090,6 +2188,7 @@ static void kernel_head(G *g, const char *name) {
     nm_buf_put(g->o, "    const int _pad = _ml->pad;\n");
     nm_buf_put(g->o, "    double *_g = _ml->global;\n");
     nm_buf_put(g->o, "    (void)_g;\n");
+    if (g->compat) nm_buf_put(g->o, "    _rv_th = _th;\n");
     nm_buf_put(g->o, "    for (int _i = 0; _i < _ml->n; ++_i) {\n");
     nm_buf_put(g->o, "        double *_p = _ml->data + _i;\n");
     nm_buf_put(g->o, "        (void)_p;\n");
@@ -2368,15 +2467,22 @@ static void check_ctor(G *g) {
         if (fn->kind != NF_CONSTRUCTOR && fn->kind != NF_DESTRUCTOR) continue;
         for (nm_stmt *s = fn->body ? fn->body->first : NULL; s; s = s->next)
             if (s->kind == NS_VERBATIM) {
-                nm_error(g->d, s->line, s->col, "VERBATIM is not supported yet");
+                nm_error(g->d, s->line, s->col,
+                         "VERBATIM in CONSTRUCTOR/DESTRUCTOR is not supported yet");
                 return;
             }
         if (fn->body && fn->body->first)
             nm_error(g->d, fn->line, fn->col, "%s blocks are not supported yet",
                      fn->kind == NF_CONSTRUCTOR ? "CONSTRUCTOR" : "DESTRUCTOR");
     }
-    for (nm_stmt *s = g->f->verbatims; s; s = s->next)
-        nm_error(g->d, s->line, s->col, "VERBATIM is not supported yet");
+}
+
+static bool block_has_verbatim(const nm_block *b) {
+    for (nm_stmt *s = b ? b->first : NULL; s; s = s->next) {
+        if (s->kind == NS_VERBATIM) return true;
+        if (block_has_verbatim(s->body) || block_has_verbatim(s->orelse)) return true;
+    }
+    return false;
 }
 
 int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, nm_buf *exports) {
@@ -2413,6 +2519,10 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
             nm_error(d, c->line, c->col,
                      "mixing ELECTRODE_CURRENT with other currents is not supported yet");
     g->uses_v = f->kind != NK_ARTIFICIAL;
+    g->compat = f->verbatims || g->nptr || g->nbbptr;
+    for (nm_func *fn = f->funcs; fn && !g->compat; fn = fn->next)
+        if (fn->kind != NF_CONSTRUCTOR && fn->kind != NF_DESTRUCTOR && block_has_verbatim(fn->body))
+            g->compat = true;
     check_ctor(g);
     if (g->breakpoint && g->breakpoint->body) {
         for (nm_stmt *s = g->breakpoint->body->first; s; s = s->next) {
@@ -2527,6 +2637,12 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
         nm_buf_put(o, "};\n");
     }
     if (is_pp(g)) nm_buf_printf(o, "enum { _SLOT_AREA = %d };\n", g->nions * RV_ION_NVAR);
+    if (g->nptr) {
+        nm_buf_printf(o, "enum { _SLOT_PTR = %d };\n", g->nions * RV_ION_NVAR + (is_pp(g) ? 1 : 0));
+        nm_buf_put(o, "static const char *const _ptrnames[] = {");
+        for (int k = 0; k < g->nptr; ++k) nm_buf_printf(o, "\"%s\", ", g->ptrs[k]);
+        nm_buf_put(o, "NULL};\n");
+    }
     nm_buf_put(o, "\n");
 
     /* ---- functions: prototypes, then bodies ---- */
@@ -2545,6 +2661,7 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
         }
     }
     nm_buf_put(o, "\n");
+    for (nm_stmt *s = f->verbatims; s; s = s->next) emit_verbatim(g, s, false);
     for (nm_func *fn = f->funcs; fn; fn = fn->next) {
         if (fn->kind != NF_PROCEDURE && fn->kind != NF_FUNCTION) continue;
         emit_function(g, fn, fn->table ? "_ft_" : "_fn_");
@@ -2573,6 +2690,35 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     /* the private part of the global storage */
     int total_g = g->nglobs + g->gpriv;
 
+    /* ---- FUNCTIONs and PROCEDUREs callable from the driver ---- */
+    int nfuncs = 0;
+    for (nm_func *fn = f->funcs; fn; fn = fn->next) {
+        if (fn->kind != NF_PROCEDURE && fn->kind != NF_FUNCTION) continue;
+        nm_buf_printf(o,
+                      "static double _call_%s(rv_thread *_th, rv_mech_list *_ml, int _i, "
+                      "const rv_mech_arg *_a, int _na) {\n",
+                      fn->name);
+        if (g->compat)
+            nm_buf_put(o, "    const rv_mech_arg *_sa = _rv_args;\n    int _sn = _rv_nargs;\n"
+                          "    _rv_th = _th;\n    _rv_set_args(_a, _na);\n");
+        else
+            nm_buf_put(o, "    (void)_a;\n");
+        nm_buf_printf(o, "    double _r = (double)_fn_%s(_th, _ml, _i", fn->name);
+        for (int k = 0; k < fn->nparams; ++k)
+            nm_buf_printf(o, ", _na > %d ? _a[%d].num : 0.0", k, k);
+        nm_buf_put(o, ");\n");
+        if (g->compat) nm_buf_put(o, "    _rv_args = _sa, _rv_nargs = _sn;\n");
+        nm_buf_put(o, "    (void)_na;\n    return _r;\n}\n");
+        nfuncs++;
+    }
+    if (nfuncs) {
+        nm_buf_put(o, "static const rv_mech_func _funcs[] = {\n");
+        for (nm_func *fn = f->funcs; fn; fn = fn->next)
+            if (fn->kind == NF_PROCEDURE || fn->kind == NF_FUNCTION)
+                nm_buf_printf(o, "    {\"%s\", _call_%s},\n", fn->name, fn->name);
+        nm_buf_put(o, "};\n\n");
+    }
+
     /* ---- the type ---- */
     nm_buf_printf(o, "const rv_mech_type rv_nmodl_mech_%s = {\n", id);
     nm_buf_put(o, "    .abi_version = RV_MECH_ABI_VERSION,\n");
@@ -2599,14 +2745,25 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     if (g->has_table) nm_buf_put(o, "    .table_check = _table_check,\n");
     nm_buf_printf(o, "    .n_globals = %d,\n", nvis);
     nm_buf_put(o, "    .global_names = _gnames,\n    .global_dflt = _gdflt,\n");
+    if (nfuncs) nm_buf_printf(o, "    .n_funcs = %d,\n    .funcs = _funcs,\n", nfuncs);
+    if (g->nptr)
+        nm_buf_printf(o, "    .n_extra_pdata = %d,\n    .pdata_names = _ptrnames,\n", g->nptr);
+    if (g->nbbptr) nm_buf_printf(o, "    .n_vdata = %d,\n", g->nbbptr);
     nm_buf_printf(o, "    .global_bytes = %d * sizeof(double),\n", total_g > 0 ? total_g : 1);
     nm_buf_put(o, "};\n");
     nm_buf_printf(exports, "rv_nmodl_mech_%s\n", id);
-    if (g->need_rt && !o->oom && o->s) { /* paste the solvers after the includes */
+    if ((g->need_rt || g->compat) && !o->oom && o->s) { /* paste after the includes */
         nm_buf t = {0};
         nm_buf_putn(&t, o->s, rt_at);
-        nm_buf_put(&t, rv__nmodl_rt_solvers);
-        nm_buf_put(&t, "\n");
+        if (g->need_rt) {
+            nm_buf_put(&t, rv__nmodl_rt_solvers);
+            nm_buf_put(&t, "\n");
+        }
+        if (g->compat) {
+            nm_buf_printf(&t, "#define _RV_MECHNAME \"%s\"\n", g->mech);
+            nm_buf_put(&t, rv__nmodl_compat);
+            nm_buf_put(&t, "\n");
+        }
         nm_buf_put(&t, o->s + rt_at);
         if (t.oom) {
             o->oom = true;

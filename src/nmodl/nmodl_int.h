@@ -319,5 +319,7 @@ rv_status rv__nmodl_read_file(const char *path, char **out, size_t *len, rv_erro
 extern const char rv__nmodl_abi_header[];
 /* src/nmodl/nmodl_rt.inc: solvers pasted into generated C that needs them */
 extern const char rv__nmodl_rt_solvers[];
+/* src/nmodl/nmodl_compat.inc: the VERBATIM compatibility layer */
+extern const char rv__nmodl_compat[];
 
 #endif

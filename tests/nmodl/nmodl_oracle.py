@@ -43,7 +43,7 @@ def loaded_names(lines, rvsim):
     return []
 
 
-EXPECT = ["hh", "pas", "IClamp", "ExpSyn", "Exp2Syn", "IntFire1", "carv", "cadrv"]
+EXPECT = ["hh", "pas", "IClamp", "ExpSyn", "Exp2Syn", "IntFire1", "NetStim", "carv", "cadrv"]
 
 
 def case_features(so):
@@ -93,6 +93,58 @@ def case_solvers(so):
 cases.CASES["solvers"] = case_solvers
 
 
+def only_mods(names):
+    """A temporary folder holding mechanisms/NAME.mod for each name (NEURON
+    compiles it with nrnivmodl; the rest of mechanisms/ duplicates its
+    built-ins)."""
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp(prefix="rvnmodl")
+    for n in names:
+        shutil.copy(os.path.join(HERE, "..", "..", "mechanisms", n + ".mod"), d)
+    return d
+
+
+def case_gap(so):
+    """POINTER: two hh cells coupled by a pair of Gap junctions, each one's
+    vgap pointing at the other cell's v (setpointer / rv_pointer_set); one
+    junction in the middle of a dendrite (x = 0.7)."""
+    L = cases.header(so, 60, ["nrnmech " + only_mods(["Gap"])])
+    L += ["cell 0", "section a 1", "geom a 20 20 100 1", "insert a hh",
+          "section ad 5", "geom ad 200 2 100 1", "insert ad pas", "connect ad 0 a 1",
+          "pp st IClamp a 0.5", "ppset st del 2", "ppset st dur 50", "ppset st amp 0.2",
+          "gidsec 0 a 0.5 -20",
+          "cell 1", "section b 1", "geom b 20 20 100 1", "insert b hh",
+          "gidsec 1 b 0.5 -20",
+          "cell 0", "pp g1 Gap ad 0.7", "ppset g1 g 0.02", "pp g2 Gap b 0.5", "ppset g2 g 0.02",
+          "setpointer g1 vgap b 0.5 v", "setpointer g2 vgap ad 0.7 v",
+          "record a 0.5 v", "record ad 0.7 v", "record b 0.5 v", "recordpp g1 i",
+          "recordpp g2 i"]
+    return L
+
+
+cases.CASES["gap"] = case_gap
+
+
+def case_vecstim(so):
+    """VERBATIM vector_arg/vector_capacity/vector_vec and BBCOREPOINTER:
+    two VecStims playing spike-time vectors (one with
+    two equal times) into ExpSyns of an hh cell.  NEURON 8.2 (Debian) has no
+    built-in VecStim: it runs our VecStim.mod compiled by nrnivmodl."""
+    L = cases.header(so, 60, ["nrnmech " + only_mods(["VecStim"])])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "pp syn ExpSyn soma 0.5", "ppset syn tau 3", "gidsec 0 soma 0.5 -20",
+          "cell 1", "art vs VecStim", "vecplay vs 1.5 4 4 9.3 20.05 33 41.7", "gidpp 1 vs",
+          "cell 2", "art vt VecStim", "vecplay vt 0.5 12 12.5 50", "gidpp 2 vt",
+          "cell 0", "netcon 1 syn 1 0.004", "netcon 2 syn 2.5 0.006",
+          "record soma 0.5 v", "recordpp syn g"]
+    return L
+
+
+cases.CASES["vecstim"] = case_vecstim
+OWN = ("features", "solvers", "gap", "vecstim")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case", choices=sorted(cases.CASES))
@@ -111,9 +163,9 @@ def main():
         lines = cases.CASES[a.case](so)
         name = "%s secondorder=%d (compiled .mod)" % (a.case, so)
         ref = cases.neuron_in_subprocess(lines)
-        builtin = oracle.run_ranvier(lines, a.rvsim) if a.case not in ("features", "solvers") else None
+        builtin = oracle.run_ranvier(lines, a.rvsim) if a.case not in OWN else None
         rv_lines = ["mechlib " + a.mechdirs] + lines
-        if a.case in ("features", "solvers"):
+        if a.case in OWN:
             rv_lines = ["mechlib " + a.mechdirs + ":" + os.path.join(HERE, "mod")] + lines
             builtin = None
         got = oracle.run_ranvier(rv_lines, a.rvsim)

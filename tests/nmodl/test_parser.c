@@ -300,8 +300,9 @@ int main(int argc, char **argv) {
     bad("TABLE WITH 0",
         "NEURON { SUFFIX x }\nFUNCTION f(x) {\n  TABLE FROM 0 TO 1 WITH 0\n  f = x }\n", 3, 26,
         "TABLE WITH 0", RV_EFORMAT);
-    bad("VERBATIM", "NEURON { SUFFIX x }\nINITIAL {\nVERBATIM\n int k = 0;\nENDVERBATIM\n}\n", 3, 1,
-        "VERBATIM is not supported yet", RV_EUNSUPPORTED);
+    bad("VERBATIM in CONSTRUCTOR",
+        "NEURON { SUFFIX x }\nCONSTRUCTOR {\nVERBATIM\n int k = 0;\nENDVERBATIM\n}\n", 3, 1,
+        "VERBATIM in CONSTRUCTOR/DESTRUCTOR is not supported yet", RV_EUNSUPPORTED);
     bad("unterminated string", "NEURON { SUFFIX x }\nINITIAL { printf(\"abc\n) }\n", 2, 18,
         "unterminated string", RV_EFORMAT);
     bad("no mechanism", "PARAMETER { a = 1 }\n", 1, 1, "no SUFFIX", RV_EFORMAT);

@@ -116,6 +116,12 @@ def build_neuron(lines):
             setattr(pps[t[1]], t[2], float(t[3]))
         elif c == "r123":
             pps[t[1]].noiseFromRandom123(int(t[2]), int(t[3]), int(t[4]))
+        elif c == "vecplay":
+            vec = h.Vector([float(x) for x in t[2:]])
+            pps[t[1]].play(vec)
+            keep.append(vec)
+        elif c == "setpointer":
+            h.setpointer(getattr(secs[t[3]](float(t[4])), "_ref_" + t[5]), t[2], pps[t[1]])
         elif c == "gidsec":
             gid, s, x = int(t[1]), secs[t[2]], float(t[3])
             pc.set_gid2node(gid, pc.id())

@@ -22,6 +22,9 @@
  *   range NAME X VAR VALUE | rangeall NAME VAR VALUE
  *   pp ID MECH NAME X | art ID MECH  (ID: any token, unique)
  *   ppset ID VAR VALUE | r123 ID I1 I2 I3
+ *   setpointer ID PTR NAME X VAR  -- POINTER PTR of ID at VAR of NAME(X)
+ *   vecplay ID T1 T2 ...          -- ID.play(Vector(T1, T2 ...)) (VecStim), done
+ *                                    after the last line, before finitialize
  *   gidsec GID NAME X THRESH | gidpp GID ID
  *   netcon SRCGID TARGETID DELAY WEIGHT
  *   record NAME X VAR | recordpp ID VAR
@@ -132,6 +135,9 @@ int main(int argc, char **argv) {
     static int probe_sec[4096];
     static double probe_x[4096];
     int nprobe = 0;
+    static rv_vec plays[64];
+    static int play_pp[64];
+    int nplay = 0;
     rv_status st = RV_OK;
 #ifdef RV_HAVE_NMODL
     rv_nmodl_lib *libs[16];
@@ -238,6 +244,16 @@ int main(int argc, char **argv) {
             st = rv_pp_set_random123(m, PP(1), (uint32_t)strtoul(tok[2], 0, 10),
                                      (uint32_t)strtoul(tok[3], 0, 10),
                                      (uint32_t)strtoul(tok[4], 0, 10), &err);
+        } else if (strcmp(c, "setpointer") == 0) {
+            NEED(6) st = rv_pointer_set(m, PP(1), tok[2], SEC(3), D(4), tok[5], &err);
+        } else if (strcmp(c, "vecplay") == 0) {
+            NEED(2) if (nplay < 64) {
+                rv_vec *vv = &plays[nplay];
+                play_pp[nplay++] = PP(1);
+                vv->n = nt - 2;
+                vv->data = malloc(sizeof(double) * (size_t)(vv->n + 1));
+                for (int k = 0; k < vv->n && vv->data; ++k) vv->data[k] = D(2 + k);
+            }
         } else if (strcmp(c, "gidsec") == 0) {
             NEED(5) st = rv_gid_from_section(m, atoll(tok[1]), SEC(2), D(3), D(4), &err);
         } else if (strcmp(c, "gidpp") == 0) {
@@ -263,6 +279,11 @@ int main(int argc, char **argv) {
         if (st) return die(argv[1], lineno, &err);
     }
     fclose(f);
+    for (int k = 0; k < nplay; ++k) {
+        rv_mech_arg arg = {0.0, &plays[k]};
+        if ((st = rv_pp_call(m, play_pp[k], "play", &arg, 1, NULL, &err)))
+            return die(argv[1], 0, &err);
+    }
     if ((st = rv_model_finitialize(m, vinit, &err))) return die(argv[1], 0, &err);
     if ((st = rv_model_run(m, tstop, &err))) return die(argv[1], 0, &err);
     char outname[1024];
@@ -304,6 +325,7 @@ int main(int argc, char **argv) {
 #endif
     map_free(&secs);
     map_free(&pps);
+    for (int k = 0; k < nplay; ++k) free(plays[k].data);
 #ifdef RV_HAVE_MPI
     if (size > 1) rv_comm_mpi_free(&comm);
     MPI_Finalize();
