@@ -157,6 +157,11 @@ struct rv_mech_type {
     /* Names of the n_extra_pdata slots (NMODL POINTER variables) that the
      * driver points at other variables (rv_pointer_set); NULL: unnamed. */
     const char *const *pdata_names;
+    /* NMODL WATCH: called at the start of each step after the threshold
+     * sources are checked (NEURON's check_thresh); sends a self event
+     * (delay 0, no weights) for each active condition that became true.
+     * NULL: no WATCH statements. */
+    rv_kernel watch;
 };
 
 struct rv_mech_list {

@@ -68,6 +68,31 @@ bool rv__queue_pop_until(rv_queue *q, double til, rv_event *out) {
     return true;
 }
 
+/* Remove the event at heap position k (the last one takes its place and
+ * moves up or down to where it belongs). */
+static void queue_remove_at(rv_queue *q, size_t k) {
+    rv_event last = q->h[--q->n];
+    size_t n = q->n, i = k;
+    if (k == n) return;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!ev_less(&last, &q->h[p])) break;
+        q->h[i] = q->h[p];
+        i = p;
+    }
+    if (i == k) {
+        for (;;) {
+            size_t c = 2 * i + 1;
+            if (c >= n) break;
+            if (c + 1 < n && ev_less(&q->h[c + 1], &q->h[c])) c++;
+            if (!ev_less(&q->h[c], &last)) break;
+            q->h[i] = q->h[c];
+            i = c;
+        }
+    }
+    q->h[i] = last;
+}
+
 void rv__queue_clear(rv_queue *q) {
     q->n = 0;
 }
@@ -143,6 +168,11 @@ void rv__check_thresholds(rv_model *m) {
             p->flag = false;
         }
     }
+    /* WATCH conditions of the mechanisms, after the threshold sources */
+    for (int k = 0; k < m->nmech; ++k) {
+        rv_mech_list *ml = &m->ml[k].ml;
+        if (ml->type && ml->type->watch && ml->n > 0) ml->type->watch(&m->th, ml);
+    }
 }
 
 void rv__deliver_events(rv_model *m, double til) {
@@ -186,9 +216,35 @@ static void api_net_event(rv_thread *th, rv_mech_list *ml, int i, double tt) {
     if (ps >= 0) rv__presyn_send(m, ps, tt);
 }
 
+/* NEURON's artcell net_move: the instance's outstanding self event (the
+ * most recently sent one still in the queue) is taken out and inserted
+ * again for delivery at tt, as if sent now (FIFO after events already
+ * queued for tt).  A linear search: instances with movable self events
+ * keep one pending event each (IntFire2). */
 static void api_net_move(rv_thread *th, rv_mech_list *ml, int i, double tt) {
-    (void)ml, (void)i, (void)tt;
-    th->api->error(th, ml->type->name, "net_move is not supported yet");
+    rv_model *m = th->engine;
+    rv_queue *q = &m->q;
+    size_t found = q->n;
+    for (size_t k = 0; k < q->n; ++k) {
+        const rv_event *e = &q->h[k];
+        if (e->kind == RV_EV_SELF && e->a == ml->index && e->i == i &&
+            (found == q->n || e->key > q->h[found].key))
+            found = k;
+    }
+    if (found == q->n) {
+        th->api->error(th, ml->type->name, "net_move: no pending self event to move");
+        return;
+    }
+    if (tt < th->t) {
+        th->api->error(th, ml->type->name, "net_move to a time before the current time");
+        return;
+    }
+    rv_event e = q->h[found];
+    queue_remove_at(q, found);
+    e.td = tt;
+    e.ti = th->t;
+    e.key = m->self_seq++;
+    push_or_fail(m, &e);
 }
 
 static void api_error(rv_thread *th, const char *mech, const char *msg) {

@@ -43,8 +43,13 @@
  *     BBCOREPOINTER: a vdata slot; FUNCTIONs/PROCEDUREs are exported as
  *     rv_mech_func for the driver (rv_pp_call; ifarg/getarg see the args).
  *
+ *   - WATCH (NET_RECEIVE): per statement internal variables (active, above,
+ *     flag); the type's watch kernel checks them at the start of each step
+ *     as NEURON's check_thresh and sends a self event at t when one becomes
+ *     true.  SOLVE proc METHOD after_cvode: a plain SOLVE (fixed step).
+ *
  * Not handled yet (errors naming the construct): LINEAR/NONLINEAR,
- * VERBATIM in CONSTRUCTOR/DESTRUCTOR, WATCH, FOR_NETCONS, DEFINE, FROM loops over arrays of states,
+ * VERBATIM in CONSTRUCTOR/DESTRUCTOR, FOR_NETCONS, DEFINE, FROM loops over arrays of states,
  * array states in derivimplicit/KINETIC, indexed COMPARTMENT, `diam`.
  */
 #include "nmodl_int.h"
@@ -52,6 +57,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#define MAX_WATCH 16
 
 typedef enum sym_kind {
     SK_RANGE,  /* per-instance data */
@@ -128,6 +135,10 @@ typedef struct G {
     int slot_area;
     bool has_cur, electrode, writes_conc, uses_v, has_table;
     int v_var, g_var, tsav_var, usetable_glob;
+    /* WATCH statements of NET_RECEIVE; per statement k three internal
+     * variables: active, above threshold (NEURON's flag_), NET_RECEIVE flag */
+    nm_stmt *watch[MAX_WATCH];
+    int nwatch;
     nm_func *initial, *breakpoint, *netrecv;
     nm_stmt *netinit;
     nm_stmt *solve[32]; /* SOLVE statements of BREAKPOINT and their targets */
@@ -1171,6 +1182,24 @@ static void unsupported(G *g, nm_stmt *s, const char *what) {
     nm_error(g->d, s->line, s->col, "%s is not supported yet", what);
 }
 
+/* the value of a WATCH condition, > 0 when it holds (NEURON: lhs - rhs
+ * for >, >=; rhs - lhs for <, <=) */
+static void emit_watch_value(G *g, nm_buf *b, nm_stmt *s) {
+    nm_expr *c = s->cond;
+    while (c && c->kind == NE_PAREN) c = c->a;
+    if (!c || c->kind != NE_BINARY ||
+        (c->op != NT_GT && c->op != NT_GE && c->op != NT_LT && c->op != NT_LE)) {
+        nm_error(g->d, s->line, s->col, "WATCH needs a comparison (a > b or a < b)");
+        return;
+    }
+    bool gt = c->op == NT_GT || c->op == NT_GE;
+    nm_buf_put(b, "(");
+    emit_expr(g, b, gt ? c->a : c->b, 0);
+    nm_buf_put(b, ") - (");
+    emit_expr(g, b, gt ? c->b : c->a, 0);
+    nm_buf_put(b, ")");
+}
+
 static void emit_stmt(G *g, nm_stmt *s) {
     switch (s->kind) {
     case NS_ASSIGN: {
@@ -1314,9 +1343,29 @@ static void emit_stmt(G *g, nm_stmt *s) {
     case NS_LAG:
         unsupported(g, s, "LAG");
         break;
-    case NS_WATCH:
-        unsupported(g, s, "WATCH");
+    case NS_WATCH: {
+        /* NEURON's _nrn_watch_activate: the first WATCH executed by this
+         * NET_RECEIVE call deactivates the instance's previous set */
+        int k = 0;
+        while (k < g->nwatch && g->watch[k] != s) ++k;
+        if (g->ctx != CTX_NETRECV || k == g->nwatch) {
+            nm_error(g->d, s->line, s->col, "WATCH is only allowed in NET_RECEIVE");
+            break;
+        }
+        out(g, "if (_watch_rm++ == 0) {\n");
+        for (int j = 0; j < g->nwatch; ++j) out(g, "    _p[_v__won%d * _pad] = 0.0;\n", j);
+        out(g, "}\n");
+        out(g, "_p[_v__won%d * _pad] = 1.0;\n", k);
+        char pre[64];
+        snprintf(pre, sizeof pre, "_p[_v__wnr%d * _pad] = ", k);
+        emit_line_expr(g, pre, s->rhs, ";");
+        nm_buf c = {0};
+        emit_watch_value(g, &c, s);
+        if (g->uses_v) out(g, "_p[_v_v * _pad] = _th->v[_ml->node[_i]];\n");
+        out(g, "_p[_v__wabove%d * _pad] = (%s) >= -1e-11 ? 1.0 : 0.0;\n", k, c.s ? c.s : "0");
+        nm_buf_free(&c);
         break;
+    }
     case NS_FOR_NETCONS:
         unsupported(g, s, "FOR_NETCONS");
         break;
@@ -2230,7 +2279,9 @@ static nm_func *solve_target(G *g, nm_stmt *s, const char **method) {
         return fn;
     }
     if (fn->kind == NF_PROCEDURE) {
-        if (s->method)
+        /* after_cvode (SEClamp): in fixed step the procedure runs in the state
+         * kernel after the voltage update, like a plain SOLVE of it */
+        if (s->method && strcmp(s->method, "after_cvode") != 0)
             nm_error(g->d, s->line, s->col, "SOLVE of PROCEDURE %s takes no METHOD", s->text);
         return fn;
     }
@@ -2251,6 +2302,45 @@ static void emit_breakpoint_rest(G *g) {
     pop_scope(g);
 }
 
+static void collect_watch(G *g, nm_block *b) {
+    for (nm_stmt *s = b ? b->first : NULL; s; s = s->next) {
+        if (s->kind == NS_WATCH) {
+            if (g->nwatch == MAX_WATCH)
+                nm_error(g->d, s->line, s->col, "more than %d WATCH statements", MAX_WATCH);
+            else
+                g->watch[g->nwatch++] = s;
+        }
+        if (s->kind == NS_INITIAL) continue; /* NET_RECEIVE INITIAL: not a WATCH place */
+        collect_watch(g, s->body);
+        collect_watch(g, s->orelse);
+    }
+}
+
+/* NEURON's WatchCondition::check at the start of each step: an active
+ * condition that becomes true sends a self event at t with its flag */
+static void emit_watch_kernel(G *g) {
+    kernel_head(g, "_watch");
+    if (g->uses_v) out(g, "_p[_v_v * _pad] = _th->v[_ml->node[_i]];\n");
+    g->ctx = CTX_NETRECV;
+    for (int k = 0; k < g->nwatch; ++k) {
+        nm_buf c = {0};
+        emit_watch_value(g, &c, g->watch[k]);
+        out(g, "if (_p[_v__won%d * _pad] != 0.0) {\n", k);
+        out(g, "    if ((%s) > 0.0) {\n", c.s ? c.s : "0");
+        out(g, "        if (_p[_v__wabove%d * _pad] == 0.0) {\n", k);
+        out(g, "            _p[_v__wabove%d * _pad] = 1.0;\n", k);
+        out(g, "            _th->api->net_send(_th, _ml, _i, NULL, 0.0, _p[_v__wnr%d * _pad]);\n",
+            k);
+        out(g, "        }\n");
+        out(g, "    } else {\n");
+        out(g, "        _p[_v__wabove%d * _pad] = 0.0;\n", k);
+        out(g, "    }\n");
+        out(g, "}\n");
+        nm_buf_free(&c);
+    }
+    kernel_tail(g);
+}
+
 static bool is_pp(G *g) {
     return g->f->kind == NK_POINT;
 }
@@ -2261,6 +2351,7 @@ static void emit_kernels(G *g) {
     kernel_head(g, "_init");
     g->ctx = CTX_INIT;
     if (g->netrecv) out(g, "_p[_v__tsav * _pad] = -1e20;\n");
+    for (int k = 0; k < g->nwatch; ++k) out(g, "_p[_v__won%d * _pad] = 0.0;\n", k);
     if (g->uses_v) out(g, "_p[_v_v * _pad] = _th->v[_ml->node[_i]];\n");
     emit_ion_loads(g);
     for (nm_sym *s = g->syms; s; s = s->next) {
@@ -2394,6 +2485,8 @@ static void emit_kernels(G *g) {
         kernel_tail(g);
     }
 
+    if (g->nwatch) emit_watch_kernel(g);
+
     /* ---- NET_RECEIVE ---- */
     if (g->netrecv) {
         nm_func *fn = g->netrecv;
@@ -2402,6 +2495,7 @@ static void emit_kernels(G *g) {
         g->indent = 1;
         fn_prologue(g);
         out(g, "(void)_w, (void)_lflag;\n");
+        if (g->nwatch) out(g, "int _watch_rm = 0;\n");
         out(g, "if (_p[_v__tsav * _pad] > _th->t) {\n");
         out(g,
             "    _th->api->error(_th, \"%s\", \"Event arrived out of order. The minimum NetCon "
@@ -2559,6 +2653,17 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     if (g->uses_v) g->v_var = add_var(g, "v", "v", RV_VAR_INTERNAL, 0);
     if (g->has_cur) g->g_var = add_var(g, "_g", "_g", RV_VAR_INTERNAL, 0);
     if (g->netrecv) g->tsav_var = add_var(g, "_tsav", "_tsav", RV_VAR_INTERNAL, 0);
+    if (g->netrecv) collect_watch(g, g->netrecv->body);
+    for (int k = 0; k < g->nwatch; ++k) {
+        char nm[3][32];
+        snprintf(nm[0], sizeof nm[0], "_won%d", k);
+        snprintf(nm[1], sizeof nm[1], "_wabove%d", k);
+        snprintf(nm[2], sizeof nm[2], "_wnr%d", k);
+        for (int j = 0; j < 3; ++j) {
+            const char *n = nm_strdup(g->a, nm[j]);
+            if (n) add_var(g, n, n, RV_VAR_INTERNAL, 0);
+        }
+    }
     g->nglobs_vis = g->nglobs;
     if (g->has_table) {
         g->usetable_glob = add_glob(g, "usetable", 1.0);
@@ -2743,6 +2848,7 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     bool any_state = g->nsolve_stmts > 0 || (g->breakpoint && !g->has_cur);
     if (any_state) nm_buf_put(o, "    .state = _state,\n");
     if (g->has_table) nm_buf_put(o, "    .table_check = _table_check,\n");
+    if (g->nwatch) nm_buf_put(o, "    .watch = _watch,\n");
     nm_buf_printf(o, "    .n_globals = %d,\n", nvis);
     nm_buf_put(o, "    .global_names = _gnames,\n    .global_dflt = _gdflt,\n");
     if (nfuncs) nm_buf_printf(o, "    .n_funcs = %d,\n    .funcs = _funcs,\n", nfuncs);

@@ -142,7 +142,76 @@ def case_vecstim(so):
 
 
 cases.CASES["vecstim"] = case_vecstim
-OWN = ("features", "solvers", "gap", "vecstim")
+
+
+def case_seclamp(so):
+    """SEClamp (not a ranvier built-in: our mechanisms/SEClamp.mod against
+    NEURON's): three levels on an hh soma, the clamp switching off before
+    tstop; a second clamp with a larger rs on a passive dendrite."""
+    L = cases.header(so, 50)
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "section dend 5", "geom dend 200 2 100 1", "insert dend pas", "connect dend 0 soma 1",
+          "pp c SEClamp soma 0.5", "ppset c dur1 5", "ppset c amp1 -70", "ppset c dur2 10",
+          "ppset c amp2 -20", "ppset c dur3 8.0125", "ppset c amp3 -50", "ppset c rs 0.3",
+          "pp c2 SEClamp dend 0.9", "ppset c2 dur1 3", "ppset c2 amp1 -60", "ppset c2 dur2 0",
+          "ppset c2 amp2 10", "ppset c2 dur3 30", "ppset c2 amp3 -40", "ppset c2 rs 20",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record dend 0.5 v", "record dend 0.9 v", "recordpp c i",
+          "recordpp c vc", "recordpp c2 i", "recordpp c2 vc"]
+    return L
+
+
+cases.CASES["seclamp"] = case_seclamp
+def case_intfire2(so):
+    """IntFire2 (our mechanisms/IntFire2.mod against NEURON's built-in):
+    self events predicted by Newton's method and moved by net_move; a
+    spontaneously firing cell (ib > 1), cells driven by NetStims with
+    excitatory and inhibitory weights and by each other, one of them driving
+    an ExpSyn on an hh cell."""
+    L = cases.header(so, 200)
+    L += ["cell 10", "art ns NetStim", "ppset ns start 3", "ppset ns interval 4.3",
+          "ppset ns number 40", "ppset ns noise 0", "gidpp 10 ns",
+          "cell 11", "art nz NetStim", "ppset nz start 1", "ppset nz interval 6",
+          "ppset nz number 1000", "ppset nz noise 0.7", "r123 nz 3 5 7", "gidpp 11 nz",
+          "cell 1", "art a IntFire2", "ppset a ib 1.3", "ppset a taus 15", "ppset a taum 6",
+          "gidpp 1 a",
+          "cell 2", "art b IntFire2", "ppset b ib 0.5", "gidpp 2 b",
+          "cell 3", "art c IntFire2", "ppset c ib 0.9", "ppset c taus 8", "ppset c taum 9",
+          "gidpp 3 c",
+          "cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "pp syn ExpSyn soma 0.5", "ppset syn tau 3", "gidsec 0 soma 0.5 -20",
+          "netcon 10 b 1 0.9", "netcon 11 b 2 0.6", "netcon 11 a 0.5 -0.4",
+          "netcon 1 c 1.5 0.35", "netcon 2 c 1.5 0.5", "netcon 10 c 3 -0.2",
+          "netcon 3 a 2 0.3", "netcon 2 syn 1 0.01", "netcon 3 syn 2 0.008",
+          "record soma 0.5 v", "recordpp syn g", "recordpp a m", "recordpp b i",
+          "recordpp c m"]
+    return L
+
+
+cases.CASES["intfire2"] = case_intfire2
+def case_watch(so):
+    """WATCH (tests/nmodl/mod/nmwatch.mod): conditions on v armed from
+    NET_RECEIVE, re-armed in pairs, each firing a self event with its flag
+    when it becomes true at the start of a step; spikes of an hh cell under a
+    pulse train make v cross both thresholds repeatedly."""
+    moddir = os.path.join(HERE, "mod")
+    L = cases.header(so, 120, ["nrnmech " + moddir])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "section dend 3", "geom dend 150 2 100 1", "insert dend pas", "connect dend 0 soma 1",
+          "pp w nmwatch soma 0.5", "pp w2 nmwatch dend 0.9", "ppset w2 vth -55",
+          "ppset w2 vlow -62", "ppset w2 amp 0.02",
+          "pp st IClamp soma 0.5", "ppset st del 5", "ppset st dur 100", "ppset st amp 0.3",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record dend 0.9 v", "recordpp w nup", "recordpp w ndown",
+          "recordpp w lastup", "recordpp w i", "recordpp w2 nup", "recordpp w2 ndown",
+          "recordpp w2 i"]
+    return L
+
+
+cases.CASES["watch"] = case_watch
+OWN = ("features", "solvers", "gap", "vecstim", "watch")
+# NEURON built-ins that ranvier has only as compiled mechanisms/*.mod
+ADDED = ("seclamp", "vclamp", "intfire2", "watch")
 
 
 def main():
@@ -163,7 +232,7 @@ def main():
         lines = cases.CASES[a.case](so)
         name = "%s secondorder=%d (compiled .mod)" % (a.case, so)
         ref = cases.neuron_in_subprocess(lines)
-        builtin = oracle.run_ranvier(lines, a.rvsim) if a.case not in OWN else None
+        builtin = oracle.run_ranvier(lines, a.rvsim) if a.case not in OWN + ADDED else None
         rv_lines = ["mechlib " + a.mechdirs] + lines
         if a.case in OWN:
             rv_lines = ["mechlib " + a.mechdirs + ":" + os.path.join(HERE, "mod")] + lines
