@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT
+ * ranvier/hoc.h -- layer 3: a hoc interpreter building cells in an rv_model.
+ *
+ * The interpreter runs NEURON hoc (templates, procs/funcs, sections, range
+ * variables, the objects emodel templates use) and creates sections,
+ * mechanisms and point processes in the model through engine.h only.
+ * Sections of template instances are named as NEURON names them
+ * ("TestCell[0].soma[0]").  Every entry point returns an rv_status; errors
+ * carry the hoc file and line ("cell.hoc:12: error: ...").  The model must
+ * outlive the interpreter; the interpreter never destroys it.
+ */
+#ifndef RV_HOC_H
+#define RV_HOC_H
+
+#include "ranvier/base.h"
+#include "ranvier/engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rv_hoc rv_hoc;
+
+/* Output sink for print/printf (default: stdout). */
+typedef void (*rv_hoc_write_fn)(void *ud, const char *text, size_t n);
+
+rv_status rv_hoc_create(rv_model *m, rv_hoc **out, rv_error *err);
+void rv_hoc_destroy(rv_hoc *h);
+void rv_hoc_set_output(rv_hoc *h, rv_hoc_write_fn fn, void *ud);
+/* Top-level expression statements print their value as nrniv does
+ * (default on; off for embedding). */
+void rv_hoc_set_echo(rv_hoc *h, int on);
+/* Stop with an error after this many executed statements per call
+ * (0: no limit; for fuzzing and untrusted snippets). */
+void rv_hoc_set_step_limit(rv_hoc *h, long max_statements);
+/* Run a hoc file (as load_file: relative paths inside it are relative to
+ * the including file; loading the same file twice is a no-op). */
+rv_status rv_hoc_load_file(rv_hoc *h, const char *path, rv_error *err);
+/* Run hoc source text; `name` is used in error messages. */
+rv_status rv_hoc_exec(rv_hoc *h, const char *code, const char *name, rv_error *err);
+/* Declare a mechanism registered in the model (by rv_model_add_mech), so
+ * that its range variables ("gIhbar_Ih") and, for "X_ion", the ion's
+ * variables ("eX", "Xi", "Xo", "iX") are recognised before the first
+ * `insert`.  The built-ins are declared by rv_hoc_create. */
+rv_status rv_hoc_declare_mechanism(rv_hoc *h, const char *name, rv_error *err);
+/* Mechanism GLOBAL variables assigned in hoc ("usetable_hh = 0") are kept
+ * until this call (setting them sets the model up, which freezes its
+ * structure); the hoc finitialize() applies them too.  Call it after all
+ * cells are built, before rv_model_finitialize. */
+rv_status rv_hoc_apply_globals(rv_hoc *h, rv_error *err);
+/* Read a top-level numeric variable. */
+rv_status rv_hoc_get_number(rv_hoc *h, const char *name, double *value, rv_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
