@@ -5,3 +5,11 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 "${BUILD_DIR:-build}/examples/ring" 10 200 "$PWD/ring_spikes.txt"
+# A SONATA circuit: the allen-300-intfire example (300 IntFire1 cells fed by
+# 120 virtual cells replaying spike files), outputs in build/allen-300-intfire.
+CIRCUIT="${SHARED_DIR:-$PWD/../shared}/data/circuits/allen-300-intfire/config.json"
+if [ -f "$CIRCUIT" ]; then
+    "${BUILD_DIR:-build}/src/cli/ranvier" run "$CIRCUIT" --output-dir "$PWD/${BUILD_DIR:-build}/allen-300-intfire"
+else
+    echo "(skipping the SONATA example: $CIRCUIT not found)"
+fi

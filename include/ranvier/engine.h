@@ -61,6 +61,19 @@ rv_status rv_model_set_comm(rv_model *m, const rv_comm *comm, rv_error *err);
 rv_status rv_model_set_dt(rv_model *m, double dt, rv_error *err);
 rv_status rv_model_set_celsius(rv_model *m, double celsius, rv_error *err);
 rv_status rv_model_set_secondorder(rv_model *m, int secondorder, rv_error *err);
+/* Order of events due at exactly the same time (NetCon and self events).
+ * NEURON: the order they were queued (NEURON's FIFO), which reproduces
+ * NEURON exactly on one process.  GID: by the simulated time they were sent,
+ * then self events before NetCon events, then source gid and NetCon index:
+ * the same on any number of processes.  AUTO (default): NEURON on one
+ * process, GID with a communicator of more than one process.  The two differ
+ * only for exact ties between events from different sources. */
+typedef enum rv_event_order {
+    RV_EVENT_ORDER_AUTO = 0,
+    RV_EVENT_ORDER_NEURON = 1,
+    RV_EVENT_ORDER_GID = 2
+} rv_event_order;
+rv_status rv_model_set_event_order(rv_model *m, rv_event_order order, rv_error *err);
 /* Compute i_membrane_ (nA) at every node, as cvode.use_fast_imem(1). */
 rv_status rv_model_set_fast_imem(rv_model *m, int on, rv_error *err);
 double rv_model_t(const rv_model *m);
@@ -87,12 +100,29 @@ rv_status rv_section_pt3d_add(rv_model *m, int sec, double x, double y, double z
 rv_status rv_section_connect(rv_model *m, int child, int child_end, int parent, double parent_x,
                              rv_error *err);
 rv_status rv_section_insert(rv_model *m, int sec, const char *mech, rv_error *err);
+/* L of a section: the arc length of its 3-D points (at least 1e-9) when
+ * it has two or more, else the L set; available before setup. */
+rv_status rv_section_get_L(rv_model *m, int sec, double *L, rv_error *err);
+/* 3-D points: count (-1 for a bad or deleted id), point i as stored (single
+ * precision values) with its arc length from point 0 (arc may be NULL), and
+ * NEURON's pt3dclear (before setup; L keeps the value of the points). */
+int rv_section_pt3d_count(const rv_model *m, int sec);
+rv_status rv_section_pt3d_get(rv_model *m, int sec, int i, double xyzd[4], double *arc,
+                              rv_error *err);
+rv_status rv_section_pt3d_clear(rv_model *m, int sec, rv_error *err);
+/* NEURON's delete_section, before setup only: the section is detached from
+ * its parent, its children become roots, and lowering skips it.  Its id
+ * stays allocated; every later call on it fails with RV_ESTATE.  Refused
+ * (RV_EUNSUPPORTED) when a point process, spike source or record is on it. */
+rv_status rv_section_delete(rv_model *m, int sec, rv_error *err);
+int rv_section_is_deleted(const rv_model *m, int sec);
 int rv_model_section_count(const rv_model *m);
 const char *rv_section_name(const rv_model *m, int sec);
 int rv_section_nseg(const rv_model *m, int sec);
 
 /* Range variables by NEURON name: "v", "diam", "cm", "gnabar_hh", "ena",
- * "nai", "i_membrane_" (read only) ...; x selects the segment. */
+ * "nai", "i_membrane_" (read only) ...; x selects the segment.  Reading
+ * "diam" of a section with 3-D points does not set the model up. */
 rv_status rv_range_set(rv_model *m, int sec, double x, const char *name, double value,
                        rv_error *err);
 rv_status rv_range_get(rv_model *m, int sec, double x, const char *name, double *value,

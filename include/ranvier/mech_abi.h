@@ -218,6 +218,7 @@ struct rv_thread {
     double *sav_rhs, *sav_d; /* fast i_membrane bookkeeping, NULL when off */
     const rv_thread_api *api;
     void *engine; /* opaque */
+    double *diam; /* per node segment diameter (um), fixed after setup */
 };
 
 static inline void rv_ion_wrote_conc(rv_thread *th, rv_mech_list *ml, int u, int i) {

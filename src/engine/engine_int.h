@@ -42,6 +42,7 @@ typedef struct rv_secd {
     int parent_node; /* node index of the section's x=0 point */
     int *inst0;      /* per inserted mech: instance index of segment 0 */
     int *children, nchild, cap_child;
+    bool deleted; /* rv_section_delete: skipped by lowering */
 } rv_secd;
 
 typedef struct rv_ppd {
@@ -177,6 +178,7 @@ struct rv_model {
     double *block;
     size_t block_size; /* doubles */
     double *v, *rhs, *d, *a, *b, *area, *cm, *sav_rhs, *sav_d;
+    double *diam;             /* per node: the segment diameter (um) */
     rv_mlist ml[RV_MAX_MECH]; /* indexed by mech index */
     rv_thread th;
     rv_thread_api api;
@@ -187,6 +189,8 @@ struct rv_model {
     /* events */
     rv_queue q;
     uint64_t self_seq;
+    int event_order;     /* as set (rv_event_order) */
+    int event_order_eff; /* in force since finitialize: NEURON or GID */
     double t;
     long step_count;
     /* spike exchange */

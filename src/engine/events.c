@@ -2,14 +2,17 @@
  * engine/events.c -- the event queue, NetCons, spike detection and spike
  * exchange between processes.
  *
- * Queue: a binary heap ordered by (delivery time, insertion time, key).
- * NEURON's queue is FIFO among equal delivery times, i.e. ordered by when the
- * event was inserted; we order by the simulated time of insertion instead, so
- * the order does not depend on when a spike from another process arrived.
- * Remaining ties: self events (key = a per-process counter) before NetCon
- * events (key = 2^62 + source gid * 2^20 + the NetCon's index among the
- * local NetCons of that gid).  Hence the same model gives bit-identical
- * results on any number of processes.
+ * Queue: a binary heap ordered by (delivery time, ti, key).  Two orders of
+ * simultaneous events (rv_event_order):
+ *   NEURON -- ti = 0 and key = one per-process insertion counter for every
+ *     event: NEURON's FIFO among equal delivery times, exactly;
+ *   GID -- ti = the simulated time the event was sent; key = a per-process
+ *     counter for self events, 2^62 + source gid * 2^20 + the NetCon's index
+ *     among the local NetCons of that gid for NetCon events: independent of
+ *     when a spike from another process arrived, hence bit-identical results
+ *     on any number of processes.
+ * NEURON is the default on one process, GID with more than one; they differ
+ * only for exact ties between events from different sources.
  *
  * Spikes: a threshold source fires when v - threshold becomes > 0 at the
  * check made at the start of a step, at time t + 1e-10 (NEURON's
@@ -113,8 +116,13 @@ static void netcon_events(rv_model *m, int64_t gid, double tt) {
         if (!nc->active) continue;
         rv_event ev = {0};
         ev.td = tt + nc->delay;
-        ev.ti = tt;
-        ev.key = (1ULL << 62) + ((uint64_t)gid << 20) + (uint64_t)nc->src_rank_index;
+        if (m->event_order_eff == RV_EVENT_ORDER_NEURON) {
+            ev.ti = 0;
+            ev.key = m->self_seq++;
+        } else {
+            ev.ti = tt;
+            ev.key = (1ULL << 62) + ((uint64_t)gid << 20) + (uint64_t)nc->src_rank_index;
+        }
         ev.kind = RV_EV_NETCON;
         ev.a = e->nc[k];
         push_or_fail(m, &ev);
@@ -200,7 +208,7 @@ static void api_net_send(rv_thread *th, rv_mech_list *ml, int i, double *w, doub
     rv_model *m = th->engine;
     rv_event e = {0};
     e.td = th->t + delay;
-    e.ti = th->t;
+    e.ti = m->event_order_eff == RV_EVENT_ORDER_NEURON ? 0 : th->t;
     e.key = m->self_seq++;
     e.kind = RV_EV_SELF;
     e.a = ml->index;
@@ -242,7 +250,7 @@ static void api_net_move(rv_thread *th, rv_mech_list *ml, int i, double tt) {
     rv_event e = q->h[found];
     queue_remove_at(q, found);
     e.td = tt;
-    e.ti = th->t;
+    e.ti = m->event_order_eff == RV_EVENT_ORDER_NEURON ? 0 : th->t;
     e.key = m->self_seq++;
     push_or_fail(m, &e);
 }
@@ -329,6 +337,10 @@ static int cmp_i64(const void *a, const void *b) {
 rv_status rv__events_init(rv_model *m, rv_error *err) {
     rv__queue_clear(&m->q);
     m->self_seq = 0;
+    int nprocs_eo = m->have_comm ? m->comm.size : 1;
+    m->event_order_eff = m->event_order != RV_EVENT_ORDER_AUTO ? m->event_order
+                         : nprocs_eo > 1                       ? RV_EVENT_ORDER_GID
+                                                               : RV_EVENT_ORDER_NEURON;
     m->nspikes = 0;
     m->nout = 0;
     m->mech_error = false;

@@ -96,7 +96,7 @@ static rv_status permute_nodes(rv_model *m, const int *cell_start, double **rinv
             if (level[i] > 0) perm[i] = m->ncell + (lo - c0) + cnt[level[i]]++;
     }
     /* permute: value arrays, then parent (values are node indices) */
-    double *arr[] = {m->area, m->cm, m->a, m->b, *rinv_io};
+    double *arr[] = {m->area, m->cm, m->a, m->b, m->diam, *rinv_io};
     for (size_t k = 0; k < sizeof arr / sizeof *arr; ++k) {
         for (int i = 0; i < n; ++i) tmp[perm[i]] = arr[k][i];
         memcpy(arr[k], tmp, sizeof(double) * (size_t)n);
@@ -105,7 +105,8 @@ static rv_status permute_nodes(rv_model *m, const int *cell_start, double **rinv
     memcpy(m->parent, itmp, sizeof(int) * (size_t)n);
     for (int i = 0; i < n; ++i) itmp[perm[i]] = m->node_sec[i];
     memcpy(m->node_sec, itmp, sizeof(int) * (size_t)n);
-    for (int i = 0; i < m->nsec; ++i) m->sec[i].parent_node = perm[m->sec[i].parent_node];
+    for (int i = 0; i < m->nsec; ++i)
+        if (!m->sec[i].deleted) m->sec[i].parent_node = perm[m->sec[i].parent_node];
     m->perm = perm;
     rv_free(level), rv_free(cnt), rv_free(tmp), rv_free(itmp);
     return RV_OK;
@@ -162,7 +163,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
         return RV_FAIL(err, RV_ENOMEM, "out of memory");
     }
     for (int r = 0; r < nsec; ++r) {
-        if (m->sec[r].parent >= 0) continue;
+        if (m->sec[r].parent >= 0 || m->sec[r].deleted) continue;
         cell_start[ncell] = nnode;
         int root_node = nnode++;
         ncell++;
@@ -193,11 +194,12 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
     /* ---- mechanism instance counts ---- */
     int count[RV_MAX_MECH] = {0};
     for (int si = 0; si < nsec; ++si)
-        for (int k = 0; k < m->sec[si].nmech; ++k) count[m->sec[si].mech[k]] += m->sec[si].nseg;
+        for (int k = 0; k < m->sec[si].nmech && !m->sec[si].deleted; ++k)
+            count[m->sec[si].mech[k]] += m->sec[si].nseg;
     for (int p = 0; p < m->npp; ++p) count[m->pp[p].mech]++;
 
     /* ---- block layout ---- */
-    enum { NV = 9 };
+    enum { NV = 10 };
     size_t total = (size_t)NV * npad;
     size_t off[RV_MAX_MECH];
     for (int k = 0; k < m->nmech; ++k) {
@@ -221,6 +223,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
     m->area = b + 5 * npad, m->cm = b + 6 * npad;
     m->sav_rhs = m->fast_imem ? b + 7 * npad : NULL;
     m->sav_d = m->fast_imem ? b + 8 * npad : NULL;
+    m->diam = b + 9 * npad; /* per node, read by mechanisms (NMODL `diam`) */
 
     /* ---- topology and geometry ---- */
     double *rinv = rv_calloc((size_t)nnode + 1, sizeof(double));
@@ -246,6 +249,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
         }
         for (int j = 0; j <= s->nseg; ++j) {
             int nd = s->node0 + j;
+            m->diam[nd] = j < s->nseg ? s->diam[j] : 0.0;
             m->parent[nd] = j == 0 ? s->parent_node : nd - 1;
             m->node_sec[nd] = order[k];
             m->cm[nd] = j < s->nseg ? s->cm[j] : 0.;
@@ -415,6 +419,7 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
     rv__api_init(m);
     m->th.block = b;
     m->th.v = m->v, m->th.rhs = m->rhs, m->th.d = m->d, m->th.area = m->area;
+    m->th.diam = m->diam;
     m->th.sav_rhs = m->sav_rhs, m->th.sav_d = m->sav_d;
     m->th.n_node = nnode;
     m->th.api = &m->api;

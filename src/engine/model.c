@@ -179,6 +179,14 @@ rv_status rv_model_set_fast_imem(rv_model *m, int on, rv_error *err) {
     m->fast_imem = on != 0;
     return RV_OK;
 }
+rv_status rv_model_set_event_order(rv_model *m, rv_event_order order, rv_error *err) {
+    if (order != RV_EVENT_ORDER_AUTO && order != RV_EVENT_ORDER_NEURON &&
+        order != RV_EVENT_ORDER_GID)
+        return RV_FAIL(err, RV_ERANGE, "event order %d: AUTO, NEURON or GID", (int)order);
+    m->event_order = order;
+    return RV_OK;
+}
+
 double rv_model_t(const rv_model *m) {
     return m->t;
 }
@@ -220,6 +228,8 @@ rv_status rv_model_set_global(rv_model *m, const char *name, double value, rv_er
 static rv_status check_sec(rv_model *m, int sec, rv_error *err) {
     if (sec < 0 || sec >= m->nsec)
         return RV_FAIL(err, RV_EINVAL, "no section with id %d (have %d)", sec, m->nsec);
+    if (m->sec[sec].deleted)
+        return RV_FAIL(err, RV_ESTATE, "section %s was deleted", m->sec[sec].name);
     return RV_OK;
 }
 
@@ -397,6 +407,107 @@ rv_status rv_section_pt3d_add(rv_model *m, int sec, double x, double y, double z
     p[0] = (float)x, p[1] = (float)y, p[2] = (float)z, p[3] = (float)d;
     s->npt++;
     return RV_OK;
+}
+
+/* arc length of the 3-D points as the geometry computes it */
+static double pt_length(const rv_secd *s) {
+    double L = 0.0;
+    for (int i = 1; i < s->npt; ++i) {
+        const float *p = s->pt + 4 * (i - 1), *q = s->pt + 4 * i;
+        float f1 = q[0] - p[0], f2 = q[1] - p[1], f3 = q[2] - p[2];
+        double t1 = f1, t2 = f2, t3 = f3;
+        L += sqrt(t1 * t1 + t2 * t2 + t3 * t3);
+    }
+    return L;
+}
+
+rv_status rv_section_get_L(rv_model *m, int sec, double *L, rv_error *err) {
+    rv_status st = check_sec(m, sec, err);
+    if (st) return st;
+    const rv_secd *s = &m->sec[sec];
+    if (s->npt < 2) {
+        *L = s->L;
+        return RV_OK;
+    }
+    double l = pt_length(s);
+    *L = l <= 1e-9 ? 1e-9 : l;
+    return RV_OK;
+}
+
+int rv_section_pt3d_count(const rv_model *m, int sec) {
+    if (sec < 0 || sec >= m->nsec || m->sec[sec].deleted) return -1;
+    return m->sec[sec].npt;
+}
+
+rv_status rv_section_pt3d_get(rv_model *m, int sec, int i, double xyzd[4], double *arc,
+                              rv_error *err) {
+    rv_status st = check_sec(m, sec, err);
+    if (st) return st;
+    const rv_secd *s = &m->sec[sec];
+    if (i < 0 || i >= s->npt)
+        return RV_FAIL(err, RV_ERANGE, "section %s: 3-D point %d out of range (have %d)", s->name,
+                       i, s->npt);
+    for (int k = 0; k < 4; ++k) xyzd[k] = s->pt[4 * i + k];
+    if (arc) {
+        double a = 0.0;
+        for (int j = 1; j <= i; ++j) {
+            const float *p = s->pt + 4 * (j - 1), *q = s->pt + 4 * j;
+            float f1 = q[0] - p[0], f2 = q[1] - p[1], f3 = q[2] - p[2];
+            double t1 = f1, t2 = f2, t3 = f3;
+            a += sqrt(t1 * t1 + t2 * t2 + t3 * t3);
+        }
+        *arc = a;
+    }
+    return RV_OK;
+}
+
+rv_status rv_section_pt3d_clear(rv_model *m, int sec, rv_error *err) {
+    rv_status st = check_structure(m, err);
+    if (!st) st = check_sec(m, sec, err);
+    if (st) return st;
+    rv_secd *s = &m->sec[sec];
+    if (s->npt >= 2) {
+        double l = pt_length(s);
+        s->L = l <= 1e-9 ? 1e-9 : l; /* NEURON keeps the last L */
+    }
+    s->npt = 0;
+    return RV_OK;
+}
+
+rv_status rv_section_delete(rv_model *m, int sec, rv_error *err) {
+    rv_status st = check_structure(m, err);
+    if (!st) st = check_sec(m, sec, err);
+    if (st) return st;
+    rv_secd *s = &m->sec[sec];
+    for (int p = 0; p < m->npp; ++p)
+        if (m->pp[p].sec == sec)
+            return RV_FAIL(err, RV_EUNSUPPORTED,
+                           "cannot delete section %s: a point process is placed on it", s->name);
+    for (int p = 0; p < m->nps; ++p)
+        if (m->ps[p].kind == 0 && m->ps[p].sec == sec)
+            return RV_FAIL(err, RV_EUNSUPPORTED, "cannot delete section %s: it is a spike source",
+                           s->name);
+    for (int r = 0; r < m->nrec; ++r)
+        if (m->rec[r].pp < 0 && m->rec[r].sec == sec && strcmp(m->rec[r].name, "t") != 0)
+            return RV_FAIL(err, RV_EUNSUPPORTED, "cannot delete section %s: it is recorded",
+                           s->name);
+    if (s->parent >= 0) {
+        rv_secd *p = &m->sec[s->parent];
+        int k = 0;
+        for (int c = 0; c < p->nchild; ++c)
+            if (p->children[c] != sec) p->children[k++] = p->children[c];
+        p->nchild = k;
+    }
+    /* NEURON: the children are disconnected (they become roots) */
+    for (int c = 0; c < s->nchild; ++c) m->sec[s->children[c]].parent = -1;
+    s->nchild = 0;
+    s->parent = -1;
+    s->deleted = true;
+    return RV_OK;
+}
+
+int rv_section_is_deleted(const rv_model *m, int sec) {
+    return sec >= 0 && sec < m->nsec && m->sec[sec].deleted;
 }
 
 rv_status rv__check_x(rv_model *m, int sec, double x, rv_error *err) {
@@ -629,7 +740,10 @@ rv_status rv_range_get(rv_model *m, int sec, double x, const char *name, double 
             *value = s->diam[seg];
             return RV_OK;
         }
-        st = rv_model_setup(m, err);
+        double *tmp = rv_malloc(sizeof(double) * 2 * ((size_t)s->nseg + 1)), len;
+        if (!tmp) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+        st = rv__geom_section(s, s->diam, tmp, tmp + s->nseg + 1, &len, err);
+        rv_free(tmp);
         if (st) return st;
         *value = s->diam[seg];
         return RV_OK;

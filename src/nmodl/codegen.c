@@ -48,9 +48,15 @@
  *     as NEURON's check_thresh and sends a self event at t when one becomes
  *     true.  SOLVE proc METHOD after_cvode: a plain SOLVE (fixed step).
  *
+ *   - `diam` and (density mechanisms) `area`: the node's values from
+ *     th->diam / th->area; DEFINE: compile-time constants and array sizes;
+ *     GLOBAL and top-level LOCAL arrays: consecutive global slots;
+ *     state_discontinuity: an assignment (fixed step).
+ *
  * Not handled yet (errors naming the construct): LINEAR/NONLINEAR,
- * VERBATIM in CONSTRUCTOR/DESTRUCTOR, FOR_NETCONS, DEFINE, FROM loops over arrays of states,
- * array states in derivimplicit/KINETIC, indexed COMPARTMENT, `diam`.
+ * VERBATIM in CONSTRUCTOR/DESTRUCTOR, FOR_NETCONS, FROM loops over arrays of states,
+ * array states in derivimplicit/KINETIC, indexed COMPARTMENT, f_flux/b_flux,
+ * INCLUDE, BEFORE/AFTER blocks, set_seed/normrand.
  */
 #include "nmodl_int.h"
 
@@ -101,6 +107,7 @@ typedef struct var_t {
     const char *pub;  /* rv_mech_var name */
     rv_var_role role;
     double dflt;
+    bool priv; /* a top-level LOCAL (not in the type's global names) */
 } var_t;
 
 typedef struct ionuse {
@@ -273,6 +280,23 @@ static int add_glob(G *g, const char *name, double dflt) {
     return g->nglobs++;
 }
 
+static const char *cident(G *g, const char *s);
+
+/* a global scalar (size 0) or array of `size` consecutive slots named
+ * "name[k]"; returns the first slot */
+static int add_glob_arr(G *g, const char *name, int size, double dflt) {
+    if (size <= 0) return add_glob(g, name, dflt);
+    int first = -1;
+    for (int k = 0; k < size; ++k) {
+        const char *pub = nm_printf(g->a, "%s[%d]", name, k);
+        if (!pub) return 0;
+        int idx = add_glob(g, cident(g, pub), dflt);
+        g->globs[idx].pub = pub;
+        if (k == 0) first = idx;
+    }
+    return first;
+}
+
 static const char *cident(G *g, const char *s) {
     /* array element names "x[3]" -> "x_3_" for enum identifiers */
     char *d = nm_strdup(g->a, s);
@@ -397,6 +421,16 @@ static void declare_vars(G *g) {
         s->value = n->value;
         add_global(g, s);
     }
+    for (nm_name *n = f->defines; n; n = n->next) {
+        if (find_global(g, n->name)) {
+            nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
+            continue;
+        }
+        nm_sym *s = sym_new(g, n->name, SK_CONST, n->line, n->col);
+        if (!s) return;
+        s->value = n->value;
+        add_global(g, s);
+    }
     if (!find_global(g, "PI")) {
         nm_sym *s = sym_new(g, "PI", SK_CONST, 0, 0);
         if (s) s->value = 3.14159265358979323846;
@@ -408,6 +442,8 @@ static void declare_vars(G *g) {
         if (is_builtin_var(n->name)) continue;
         nm_sym *old = find_global(g, n->name);
         if (old && old->ion_use >= 0) continue; /* e.g. PARAMETER { ena } */
+        if (name_in(f->pointer, n->name) || name_in(f->bbpointer, n->name))
+            continue; /* a POINTER listed among the PARAMETERs (declared below) */
         if (old) {
             nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
             continue;
@@ -426,9 +462,7 @@ static void declare_vars(G *g) {
                 if (k == 0) s->index = idx;
             }
         } else {
-            if (n->size > 0)
-                nm_error(g->d, n->line, n->col, "GLOBAL array '%s' is not supported yet", n->name);
-            s->index = add_glob(g, n->name, n->value);
+            s->index = add_glob_arr(g, n->name, n->size, n->value);
         }
         add_global(g, s);
     }
@@ -458,10 +492,7 @@ static void declare_vars(G *g) {
             s->role = pass ? RV_VAR_STATE : RV_VAR_ASSIGNED;
             s->visible = true;
             if (glob) {
-                if (n->size > 0)
-                    nm_error(g->d, n->line, n->col, "GLOBAL array '%s' is not supported yet",
-                             n->name);
-                s->index = add_glob(g, n->name, 0);
+                s->index = add_glob_arr(g, n->name, n->size, 0);
             } else {
                 int cnt = n->size > 0 ? n->size : 1;
                 for (int k = 0; k < cnt; ++k) {
@@ -470,6 +501,21 @@ static void declare_vars(G *g) {
                     if (k == 0) s->index = idx;
                 }
             }
+            add_global(g, s);
+        }
+        if (pass) continue;
+        /* a RANGE name declared nowhere else is an ASSIGNED range variable
+         * (nocmodl leaves it undeclared: accepted while unused, its C fails
+         * to compile when used; neurodamus-models lists such names) */
+        for (nm_name *n = f->range; n; n = n->next) {
+            if (is_builtin_var(n->name) || find_global(g, n->name) || name_in(f->states, n->name) ||
+                name_in(f->pointer, n->name) || name_in(f->bbpointer, n->name))
+                continue;
+            nm_sym *s = sym_new(g, n->name, SK_RANGE, n->line, n->col);
+            if (!s) return;
+            s->role = RV_VAR_ASSIGNED;
+            s->visible = true;
+            s->index = add_var(g, cident(g, n->name), n->name, RV_VAR_ASSIGNED, 0);
             add_global(g, s);
         }
     }
@@ -672,6 +718,10 @@ static void emit_index(G *g, nm_buf *b, nm_expr *idx) {
 static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
     nm_sym *s = e->sym;
     if (!s) s = e->sym = lookup(g, e->text);
+    if (!s && g->compat && !e->a) { /* a C variable of VERBATIM code (nocmodl emits the name) */
+        nm_buf_put(b, e->text);
+        return;
+    }
     if (!s) {
         nm_error(g->d, e->line, e->col, "undefined variable '%s'", e->text);
         nm_buf_put(b, "0.0");
@@ -690,7 +740,13 @@ static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
         }
         break;
     case SK_GLOBAL:
-        nm_buf_printf(b, "_g[_g_%s]", g->globs[s->index].name);
+        if (e->a && s->size > 0) {
+            nm_buf_printf(b, "_g[_g_%s + ", g->globs[s->index].name);
+            emit_index(g, b, e->a);
+            nm_buf_put(b, "]");
+        } else {
+            nm_buf_printf(b, "_g[_g_%s]", g->globs[s->index].name);
+        }
         break;
     case SK_CONST:
         if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to constant '%s'", e->text);
@@ -736,7 +792,10 @@ static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
         nm_buf_put(b, "_th->celsius");
         break;
     case SK_AREA:
-        if (g->f->kind != NK_POINT) {
+        if (g->f->kind == NK_SUFFIX) { /* the node area */
+            if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to 'area'");
+            nm_buf_put(b, "_th->area[_ml->node[_i]]");
+        } else if (g->f->kind != NK_POINT) {
             nm_error(g->d, e->line, e->col, "'area' is only available in a POINT_PROCESS");
             nm_buf_put(b, "0.0");
         } else {
@@ -745,8 +804,13 @@ static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
         }
         break;
     case SK_DIAM:
-        nm_error(g->d, e->line, e->col, "'diam' is not supported yet");
-        nm_buf_put(b, "0.0");
+        if (!g->uses_v) {
+            nm_error(g->d, e->line, e->col, "'diam' is not available in an ARTIFICIAL_CELL");
+            nm_buf_put(b, "0.0");
+        } else {
+            if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to 'diam'");
+            nm_buf_put(b, "_th->diam[_ml->node[_i]]");
+        }
         break;
     case SK_FLAG:
         if (lvalue) nm_error(g->d, e->line, e->col, "cannot assign to 'flag'");
@@ -815,6 +879,15 @@ static void emit_call(G *g, nm_buf *b, nm_expr *e) {
                      builtins[k].nargs, builtins[k].nargs == 1 ? "" : "s", e->nargs);
         nm_buf_printf(b, "%s(", builtins[k].c);
         emit_args(g, b, e);
+        nm_buf_put(b, ")");
+        return;
+    }
+    if (strcmp(e->text, "state_discontinuity") == 0 && e->nargs == 2 &&
+        e->args[0]->kind == NE_NAME) { /* fixed step: a plain assignment */
+        nm_buf_put(b, "(");
+        emit_var(g, b, e->args[0], true);
+        nm_buf_put(b, " = ");
+        emit_expr(g, b, e->args[1], 0);
         nm_buf_put(b, ")");
         return;
     }
@@ -1092,7 +1165,9 @@ static void emit_netcall(G *g, nm_expr *e) {
     if (strcmp(n, "net_send") == 0) {
         if (e->nargs != 2)
             nm_error(g->d, e->line, e->col, "net_send takes 2 arguments (delay, flag)");
-        if (g->ctx != CTX_NETRECV && g->ctx != CTX_INIT)
+        /* NET_RECEIVE's INITIAL: the self event carries the NetCon's weights */
+        if (g->ctx == CTX_NETINIT) in_recv = true;
+        if (g->ctx != CTX_NETRECV && g->ctx != CTX_INIT && g->ctx != CTX_NETINIT)
             nm_error(g->d, e->line, e->col, "net_send is only allowed in NET_RECEIVE and INITIAL");
         if (!g->netrecv) nm_error(g->d, e->line, e->col, "net_send needs a NET_RECEIVE block");
         nm_buf_printf(&tmp, "_th->api->net_send(_th, _ml, _i, %s, ", in_recv ? "_w" : "NULL");
@@ -1471,7 +1546,7 @@ static void emit_table(G *g, nm_func *fn) {
     for (nm_name *n = t->depend; n; n = n->next) {
         nm_sym *s = find_global(g, n->name);
         if (!s || !(s->kind == SK_GLOBAL || s->kind == SK_RANGE || s->kind == SK_CELSIUS ||
-                    s->kind == SK_CONST)) {
+                    s->kind == SK_CONST || s->kind == SK_DT)) {
             nm_error(g->d, n->line, n->col, "DEPEND variable '%s' must be a declared variable",
                      n->name);
             return;
@@ -2591,6 +2666,21 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     g->d = d;
     g->o = o;
     g->id = id;
+    if (f->kind == NK_NONE && f->path) {
+        /* nocmodl: no SUFFIX names a density mechanism after the file */
+        const char *b = strrchr(f->path, '/');
+        b = b ? b + 1 : f->path;
+        size_t n = strlen(b);
+        if (n > 4 && strcmp(b + n - 4, ".mod") == 0) n -= 4;
+        bool ident = n > 0 && !(b[0] >= '0' && b[0] <= '9');
+        for (size_t k = 0; k < n && ident; ++k)
+            ident = b[k] == '_' || (b[k] >= 'a' && b[k] <= 'z') || (b[k] >= 'A' && b[k] <= 'Z') ||
+                    (b[k] >= '0' && b[k] <= '9');
+        if (ident) {
+            f->kind = NK_SUFFIX;
+            f->mech_name = nm_strndup(a, b, n);
+        }
+    }
     if (f->kind == NK_NONE) {
         nm_error(d, 1, 1, "no SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL in a NEURON block");
         rv_free(g);
@@ -2674,7 +2764,10 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     }
     /* top-level LOCALs: private globals */
     for (nm_sym *s = g->syms; s; s = s->next)
-        if (s->kind == SK_GLOBAL && s->index < 0) s->index = add_glob(g, s->name, 0);
+        if (s->kind == SK_GLOBAL && s->index < 0) {
+            s->index = add_glob_arr(g, s->name, s->size, 0);
+            for (int k = s->index; k < g->nglobs; ++k) g->globs[k].priv = true;
+        }
 
     /* ---- header ---- */
     nm_buf_printf(o,
@@ -2710,12 +2803,13 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     int nvis = 0;
     for (int k = 0; k < g->nglobs; ++k) {
         nm_sym *s = find_global(g, g->globs[k].name);
-        bool priv = s && s->kind == SK_GLOBAL && !s->visible && strcmp(s->name, "usetable") != 0;
+        bool priv = g->globs[k].priv ||
+                    (s && s->kind == SK_GLOBAL && !s->visible && strcmp(s->name, "usetable") != 0);
         if (!priv) nvis = k + 1;
     }
     /* the visible globals come first: top-level LOCALs were added last */
     nm_buf_put(o, "static const char *const _gnames[_NG + 1] = {");
-    for (int k = 0; k < nvis; ++k) nm_buf_printf(o, "\"%s\", ", g->globs[k].name);
+    for (int k = 0; k < nvis; ++k) nm_buf_printf(o, "\"%s\", ", g->globs[k].pub);
     nm_buf_put(o, "NULL};\nstatic const double _gdflt[_NG + 1] = {");
     for (int k = 0; k < g->nglobs; ++k) {
         emit_dbl(o, g->globs[k].dflt);

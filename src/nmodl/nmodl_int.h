@@ -286,7 +286,8 @@ typedef struct nm_file {
     bool threadsafe;
     nm_unitdef *units;
     nm_name *params, *constants, *assigned, *states, *toplocals;
-    nm_func *funcs; /* every block in file order */
+    nm_name *defines; /* DEFINE name value (a compile-time constant) */
+    nm_func *funcs;   /* every block in file order */
     nm_stmt *verbatims;
     int has_neuron_block;
     const char *src; /* the text parsed (codegen re-lexes it for nocmodl's symbol order) */

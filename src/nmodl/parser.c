@@ -340,11 +340,24 @@ static nm_name *parse_name_list(P *p, bool allow_size) {
         if (allow_size && p->tok.kind == NT_LBRACKET) {
             next(p);
             if (p->tok.kind == NT_NUMBER) {
-                if (n) n->size = (int)p->tok.num;
+                double sz = p->tok.num;
+                if (!(sz >= 1 && sz <= 1e6))
+                    nm_error(p->d, p->tok.line, p->tok.col, "array size %s: 1..1000000 expected",
+                             p->tok.text ? p->tok.text : "?");
+                if (n) n->size = sz >= 1 && sz <= 1e6 ? (int)sz : -1;
                 next(p);
             } else if (p->tok.kind == NT_NAME) {
-                next(p); /* DEFINEd size: accepted, resolved later */
-                if (n) n->size = -1;
+                /* a DEFINEd size */
+                nm_name *dn = p->f->defines;
+                while (dn && strcmp(dn->name, p->tok.text) != 0) dn = dn->next;
+                if (!dn)
+                    nm_error(p->d, p->tok.line, p->tok.col, "array size '%s' is not a DEFINEd name",
+                             p->tok.text);
+                if (dn && dn->value < 1)
+                    nm_error(p->d, p->tok.line, p->tok.col, "array size %s is %g", dn->name,
+                             dn->value);
+                if (n) n->size = dn && dn->value >= 1 ? (int)dn->value : -1;
+                next(p);
             }
             if (!expect(p, NT_RBRACKET, "']'")) return list;
         }
@@ -389,8 +402,9 @@ static nm_table *parse_table(P *p) {
         err_here(p, "the number of table intervals");
         return NULL;
     }
-    t->with = (int)p->tok.num;
-    if (t->with < 1 || t->with > 100000 || (double)t->with != p->tok.num) {
+    double with = p->tok.num; /* checked before the conversion to int */
+    t->with = with >= 1 && with <= 100000 ? (int)with : 0;
+    if (t->with < 1 || (double)t->with != with) {
         nm_error(p->d, p->tok.line, p->tok.col, "TABLE WITH %s: an integer in 1..100000 expected",
                  p->tok.text);
         return NULL;
@@ -646,19 +660,17 @@ static nm_stmt *parse_stmt(P *p) {
         next(p);
         /* [index,] volume { states } */
         if (p->tok.kind == NT_NAME) {
+            /* one token of lookahead: `index,` or the start of the volume */
+            nm_lexer lx0 = p->lx;
             nm_token save = p->tok;
             next(p);
             if (accept(p, NT_COMMA)) {
                 s->text = save.text;
                 s->rhs = parse_expr(p);
             } else {
-                s->rhs = new_expr(p, NE_NAME, save.line, save.col);
-                if (s->rhs) s->rhs->text = save.text;
-                /* a name followed by an operator continues the expression */
-                if (binprec(p->tok.kind) || p->tok.kind == NT_CARET) {
-                    err_here(p, "'{' after the COMPARTMENT volume");
-                    return NULL;
-                }
+                p->lx = lx0;
+                p->tok = save;
+                s->rhs = parse_expr(p);
             }
         } else {
             s->rhs = parse_expr(p);
@@ -825,12 +837,18 @@ static void parse_decls(P *p, nm_name **list, bool values) {
         if (!n) return;
         if (p->tok.kind == NT_LBRACKET) {
             next(p);
-            if (p->tok.kind != NT_NUMBER || p->tok.num < 1 || p->tok.num > 1e6) {
+            double size = p->tok.kind == NT_NUMBER ? p->tok.num : 0;
+            if (p->tok.kind == NT_NAME) { /* a DEFINEd size */
+                for (nm_name *dn = p->f->defines; dn; dn = dn->next)
+                    if (strcmp(dn->name, p->tok.text) == 0) size = dn->value;
+            }
+            if ((p->tok.kind != NT_NUMBER && p->tok.kind != NT_NAME) || !(size >= 1) ||
+                size > 1e6) {
                 err_here(p, "an array size");
                 skip_body_rest(p);
                 return;
             }
-            n->size = (int)p->tok.num;
+            n->size = (int)size;
             next(p);
             if (!expect(p, NT_RBRACKET, "']'")) {
                 skip_body_rest(p);
@@ -1164,7 +1182,8 @@ static void parse_neuron_block(P *p) {
             f->threadsafe = true;
             neuron_list(p);
         } else if (strcmp(w, "REPRESENTS") == 0) {
-            skip_represents(p);
+            /* the keyword is consumed already: skip the ontology term */
+            if (p->tok.kind == NT_NAME) next(p);
         } else {
             nm_error(p->d, t.line, t.col, "unknown NEURON block statement '%s'", w);
             skip_body_rest(p);
@@ -1352,7 +1371,24 @@ nm_file *nm_parse(const char *path, const char *src, size_t len, nm_arena *a, nm
                    strcmp(w, "ENDVERBATIM") == 0 || strcmp(w, "THREADSAFE") == 0) {
             next(&p);
         } else if (strcmp(w, "DEFINE") == 0) {
-            nm_error(d, t.line, t.col, "DEFINE is not supported yet");
+            next(&p);
+            nm_token nt = p.tok;
+            if (nt.kind != NT_NAME) {
+                err_here(&p, "a name after DEFINE");
+                continue;
+            }
+            next(&p);
+            if (p.tok.kind != NT_NUMBER || !(p.tok.num >= 0 && p.tok.num <= 1e6) ||
+                p.tok.num != (double)(int)p.tok.num) {
+                err_here(&p, "an integer value in 0..1000000 for DEFINE");
+                continue;
+            }
+            nm_name *n = new_name(&p, &nt);
+            if (n) {
+                n->value = p.tok.num;
+                n->has_value = true;
+                append_name(&p.f->defines, n);
+            }
             next(&p);
         } else if (strcmp(w, "INCLUDE") == 0) {
             nm_error(d, t.line, t.col, "INCLUDE is not supported yet");

@@ -233,6 +233,7 @@ rv_status rv_sonata_sorting_parse(const char *text, rv_sonata_sorting *out, rv_e
         rv_sonata_sorting value;
     } names[] = {{"none", RV_SONATA_SORT_NONE},       {"unknown", RV_SONATA_SORT_NONE},
                  {"by_id", RV_SONATA_SORT_BY_ID},     {"id", RV_SONATA_SORT_BY_ID},
+                 {"by_gid", RV_SONATA_SORT_BY_ID}, /* BMTK's old spike files */
                  {"by_time", RV_SONATA_SORT_BY_TIME}, {"time", RV_SONATA_SORT_BY_TIME}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (text && strcmp(text, names[i].name) == 0) {
@@ -241,7 +242,7 @@ rv_status rv_sonata_sorting_parse(const char *text, rv_sonata_sorting *out, rv_e
         }
     return RV_FAIL(err, RV_EFORMAT,
                    "unknown spike sorting '%s' (expected none, by_id or by_time; BMTK's id, "
-                   "time, unknown)",
+                   "by_gid, time, unknown)",
                    text ? text : "(null)");
 }
 

@@ -209,7 +209,29 @@ def case_watch(so):
 
 
 cases.CASES["watch"] = case_watch
-OWN = ("features", "solvers", "gap", "vecstim", "watch")
+
+
+def case_geom(so):
+    """tests/nmodl/mod/nmgeom.mod: diam and area read by a density mechanism
+    in sections of different and tapering diameters, DEFINE, a GLOBAL array,
+    implicit RANGE variables, a TABLE that DEPENDs on dt."""
+    moddir = os.path.join(HERE, "mod")
+    L = cases.header(so, 40, ["nrnmech " + moddir])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "insert soma nmgeom",
+          "section dend 3", "geom dend 150 2 100 1", "insert dend pas", "insert dend nmgeom",
+          "rangeall dend gbar_nmgeom 0.001", "segdiam dend 0.1 3", "segdiam dend 0.9 1.2",
+          "connect dend 0 soma 1",
+          "pp st IClamp soma 0.5", "ppset st del 2", "ppset st dur 100", "ppset st amp 0.15",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record dend 0.5 v", "record soma 0.5 s_nmgeom",
+          "record dend 0.1 s_nmgeom", "record dend 0.5 ratio_nmgeom",
+          "record soma 0.5 acc_nmgeom", "record dend 0.9 i_nmgeom"]
+    return L
+
+
+cases.CASES["geom"] = case_geom
+OWN = ("features", "solvers", "gap", "vecstim", "watch", "geom")
 # NEURON built-ins that ranvier has only as compiled mechanisms/*.mod
 ADDED = ("seclamp", "vclamp", "intfire2", "watch")
 

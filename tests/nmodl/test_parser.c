@@ -247,6 +247,54 @@ int main(int argc, char **argv) {
          "ASSIGNED { m }\nINITIAL { LOCAL k m = 0 FROM k = 1 TO 3 { m = m + k^2 - -k } }\n"
          "NET_RECEIVE (w) { m = m + w net_event(t) }\n",
          "pow(");
+    /* ---- constructs of the coverage run (NEURON and neurodamus-models) ---- */
+    good("DEFINE: array sizes and a constant",
+         "NEURON { SUFFIX d }\nDEFINE NA 4 : comment\nASSIGNED { y[NA] }\n"
+         "STATE { c[NA] }\nINITIAL { LOCAL k FROM k = 0 TO NA - 1 { y[k] = k c[k] = 0 } }\n",
+         "_v_y_3_");
+    good("RANGE of an undeclared name is an ASSIGNED range variable",
+         "NEURON { SUFFIX r RANGE q }\nINITIAL { q = 2 }\n", "{\"q\", RV_VAR_ASSIGNED");
+    good("GLOBAL array",
+         "NEURON { SUFFIX ga GLOBAL w }\nPARAMETER { w[3] = 2 }\nASSIGNED { y }\n"
+         "INITIAL { y = w[2] }\n",
+         "_g[_g_w_0_ + (int)(2.0)]");
+    good("top-level LOCAL array",
+         "NEURON { SUFFIX la }\nLOCAL z[2]\nASSIGNED { y }\n"
+         "INITIAL { z[1] = 3 y = z[1] }\n",
+         "_g[_g_z_0_ + (int)(1.0)]");
+    good("diam and area in a density mechanism",
+         "NEURON { SUFFIX dg RANGE y }\nASSIGNED { y diam area }\nINITIAL { y = diam*area }\n",
+         "_th->diam[_ml->node[_i]] * _th->area[_ml->node[_i]]");
+    good("TABLE DEPEND dt",
+         "NEURON { SUFFIX td }\nASSIGNED { y }\nFUNCTION f(x) {\n TABLE DEPEND dt FROM 0 TO 1 "
+         "WITH 10\n f = x*dt }\nINITIAL { y = f(0.5) }\n",
+         "!= _th->dt");
+    good("COMPARTMENT volume expressions",
+         "NEURON { SUFFIX ce }\nPARAMETER { vo = 2 }\nSTATE { a b }\n"
+         "BREAKPOINT { SOLVE k METHOD sparse }\nKINETIC k {\n COMPARTMENT vo*(1e3) {a}\n"
+         " COMPARTMENT (2)*vo {b}\n ~ a <-> b (1, 2)\n}\n",
+         NULL);
+    good("REPRESENTS lines",
+         "NEURON {\n SUFFIX rp\n REPRESENTS NCIT:C17145 : x\n"
+         " REPRESENTS NCIT:C17008\n USEION na READ ena REPRESENTS CHEBI:29101\n}\n",
+         NULL);
+    good("net_send in NET_RECEIVE's INITIAL carries the weights",
+         "NEURON { POINT_PROCESS ns }\nNET_RECEIVE (w) {\n INITIAL { net_send(1, 2) }\n}\n",
+         "net_send(_th, _ml, _i, _w, 1.0, 2.0)");
+    good("a VERBATIM C variable used by NMODL code",
+         "NEURON { SUFFIX vc }\nASSIGNED { y }\nINITIAL {\nVERBATIM\n double cx = 2;\n"
+         "ENDVERBATIM\n y = cx\n}\n",
+         "= cx;");
+    good("state_discontinuity is an assignment (fixed step)",
+         "NEURON { POINT_PROCESS sd }\nSTATE { g }\nNET_RECEIVE (w) { state_discontinuity(g, g + "
+         "w) }\n",
+         "(_p[_v_g * _pad] = _p[_v_g * _pad] + _w[0])");
+    good("a POINTER listed in PARAMETER",
+         "NEURON { POINT_PROCESS pg POINTER vg }\n"
+         "PARAMETER { vg (mV) }\nASSIGNED { y }\nINITIAL { y = vg }\n",
+         NULL);
+    bad("undefined DEFINE size", "NEURON { SUFFIX x }\nLOCAL z[NQ]\n", 2, 9,
+        "array size 'NQ' is not a DEFINEd name", RV_EFORMAT);
     units_check("faraday", "coulomb", 1.602176634e-19 * 6.02214076e23);
     units_check("k-mole", "joule/degC", 1.380649e-23 * 6.02214076e23);
     units_check("faraday", "kilocoulombs", 96.485332123310016);
@@ -305,7 +353,8 @@ int main(int argc, char **argv) {
         "VERBATIM in CONSTRUCTOR/DESTRUCTOR is not supported yet", RV_EUNSUPPORTED);
     bad("unterminated string", "NEURON { SUFFIX x }\nINITIAL { printf(\"abc\n) }\n", 2, 18,
         "unterminated string", RV_EFORMAT);
-    bad("no mechanism", "PARAMETER { a = 1 }\n", 1, 1, "no SUFFIX", RV_EFORMAT);
+    good("no SUFFIX: a density mechanism named after the file", "PARAMETER { a = 1 }\n",
+         "Mechanism t (density)");
     bad("derivative outside DERIVATIVE", "NEURON { SUFFIX x }\nSTATE { m }\nINITIAL {\n m' = 1 }\n",
         4, 2, "only allowed in a DERIVATIVE", RV_EFORMAT);
     bad("wrong argument count",

@@ -251,8 +251,13 @@ def main():
         got = oracle.run_ranvier(lines, a.rvsim)
         ok &= oracle.compare(name, ref, got, tol=a.tol)
         if a.mpi:
+            # with several processes simultaneous events are ordered by source
+            # gid (RV_EVENT_ORDER_GID); the 1-process reference uses it too
+            gl = ["event_order gid"] + lines
+            got = oracle.run_ranvier(gl, a.rvsim)
+            ok &= oracle.compare(name + " event_order gid", ref, got, tol=a.tol)
             for np_ in a.np:
-                g2 = oracle.run_ranvier(lines, a.mpi, nprocs=np_)
+                g2 = oracle.run_ranvier(gl, a.mpi, nprocs=np_)
                 same = g2[1] == got[1] and g2[2] == got[2]
                 print("%s: %d MPI processes vs 1 process: %s" %
                       (name, np_, "bit-identical" if same else "DIFFERENT FAIL"))

@@ -65,7 +65,7 @@ def build_neuron(lines):
         if not t or t[0].startswith("#"):
             continue
         c = t[0]
-        if c in ("cell", "nrnmech"):
+        if c in ("cell", "nrnmech", "event_order"):
             continue
         elif c == "dt":
             h.dt = float(t[1])

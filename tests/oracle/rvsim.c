@@ -5,6 +5,7 @@
  *
  *   dt 0.025 | secondorder 2 | celsius 6.3 | tstop 50 | vinit -65 | fast_imem 1
  *   global usetable_hh 0
+ *   event_order gid|neuron        -- order of simultaneous events (default: auto)
  *   nrnmech DIR                   -- NEURON only: compile and load the .mod files in DIR
  *   mechlib PATH                  -- ranvier only (rvsim built with RV_HAVE_NMODL): load
  *                                    mechanisms compiled by ranvier from PATH (a library
@@ -175,6 +176,13 @@ int main(int argc, char **argv) {
             NEED(2) vinit = D(1);
         } else if (strcmp(c, "fast_imem") == 0) {
             NEED(2) st = rv_model_set_fast_imem(m, atoi(tok[1]), &err);
+        } else if (strcmp(c, "event_order") == 0) {
+            NEED(2)
+            st = rv_model_set_event_order(m,
+                                          strcmp(tok[1], "gid") == 0      ? RV_EVENT_ORDER_GID
+                                          : strcmp(tok[1], "neuron") == 0 ? RV_EVENT_ORDER_NEURON
+                                                                          : -1,
+                                          &err);
         } else if (strcmp(c, "nrnmech") == 0) {
             continue; /* NEURON side only: compiled .mod twins of test_mechs.c */
         } else if (strcmp(c, "mechlib") == 0) {

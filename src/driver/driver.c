@@ -1,0 +1,1017 @@
+/* SPDX-License-Identifier: MIT
+ * driver/driver.c -- `ranvier run` for point-neuron SONATA circuits (see
+ * ranvier/driver.h for the semantics, taken from BMTK's bionet).
+ *
+ * Phases: config -> node populations (gid pool, model types) -> local cells
+ * -> mechanisms (VecStim) -> recurrent edges -> spike inputs (virtual cells
+ * and their edges) -> run -> spikes gathered to rank 0 and written.
+ * Every phase ends with an agreement between ranks so that all of them
+ * report the same error.
+ */
+#include "ranvier/driver.h"
+
+#include "driver_int.h"
+#include "ranvier/engine.h"
+#include "ranvier/nmodl.h"
+#include "ranvier/sonata_circuit.h"
+#include "ranvier/sonata_config.h"
+#include "ranvier/sonata_nodesets.h"
+#include "ranvier/sonata_output.h"
+#include "ranvier/sonata_resolve.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifndef RV_DRV_MECHANISMS_DIR
+#define RV_DRV_MECHANISMS_DIR "mechanisms"
+#endif
+
+/* ---- state --------------------------------------------------------------- */
+
+typedef struct npop {
+    char *name;
+    rv_sonata_file *file;
+    rv_sonata_pop *pop;
+    const rv_sonata_cfg_population *cfg;
+    uint64_t size, gid_offset;
+    int is_virtual;      /* every node virtual */
+    int *local_pp;       /* [size]: point process of a local cell, -1 otherwise */
+    uint64_t *local_ids; /* local cells, ascending */
+    size_t n_local;
+    int fed; /* a spike input drives it (virtual only) */
+} npop;
+
+typedef struct epop {
+    char *name;
+    rv_sonata_file *file;
+    rv_sonata_pop *pop;
+    long src, trg; /* indices into npops */
+} epop;
+
+typedef struct json_param {
+    char *name;
+    double sign;
+    int has_sign;
+} json_param;
+
+typedef struct drv {
+    const rv_drv_options *o;
+    rv_sonata_config *cfg;
+    const rv_sonata_circuit_config *circ;
+    const rv_sonata_simulation_config *sim;
+    rv_sonata_nodesets *ns;
+    npop *np;
+    size_t n_np;
+    epop *ep;
+    size_t n_ep;
+    rv_model *m;
+    rv_comm comm;
+    int have_comm;
+    int rank, size;
+    rv_nmodl_lib *libs[16];
+    int n_libs;
+    int vecstim_loaded;
+    rv_vec *vecs; /* spike trains played by VecStims (outlive the model) */
+    int *vec_pp;  /* the VecStim of each (play() lowers the model: called last) */
+    size_t n_vecs, cap_vecs, cap_vec_pp;
+    json_param *syn; /* synaptic_models_dir JSON cache */
+    size_t n_syn, cap_syn;
+    uint64_t n_cells, n_virtual, n_netcons;
+} drv;
+
+static char *join(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = rv_malloc(la + lb + 2);
+    if (!s) return NULL;
+    memcpy(s, a, la);
+    s[la] = '/';
+    memcpy(s + la + 1, b, lb + 1);
+    return s;
+}
+
+/* ---- JSON parameter files ------------------------------------------------ */
+
+static rv_status read_json(const char *path, json_t **out, rv_error *err) {
+    json_error_t je;
+    *out = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!*out) {
+        FILE *f = fopen(path, "r");
+        if (!f) {
+            RV_FAIL(err, RV_ENOENT, "cannot open parameter file: %s", strerror(errno));
+            rv_error_where(err, path, 0, NULL);
+            return RV_ENOENT;
+        }
+        fclose(f);
+        RV_FAIL(err, RV_EFORMAT, "invalid JSON: %s (column %d)", je.text, je.column);
+        rv_error_where(err, path, je.line, NULL);
+        return RV_EFORMAT;
+    }
+    if (!json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        RV_FAIL(err, RV_EFORMAT, "parameter file is not a JSON object");
+        rv_error_where(err, path, 1, NULL);
+        return RV_EFORMAT;
+    }
+    return RV_OK;
+}
+
+static rv_status json_number(json_t *o, const char *path, const char *key, double *v,
+                             rv_error *err) {
+    json_t *x = json_object_get(o, key);
+    if (!x || !json_is_number(x)) {
+        RV_FAIL(err, x ? RV_EFORMAT : RV_ENOENT, "%s key '%s' (a number)",
+                x ? "expected a number for" : "missing", key);
+        rv_error_where(err, path, 0, key);
+        return err ? err->code : RV_EFORMAT;
+    }
+    *v = json_number_value(x);
+    return RV_OK;
+}
+
+/* The synaptic model `name` (dynamics_params of an edge). */
+static rv_status syn_params(drv *d, const char *name, const json_param **out, rv_error *err) {
+    for (size_t i = 0; i < d->n_syn; ++i)
+        if (strcmp(d->syn[i].name, name) == 0) return *out = &d->syn[i], RV_OK;
+    const char *dir = d->circ->components.synaptic_models_dir;
+    if (!dir)
+        return RV_FAIL(err, RV_ENOENT,
+                       "edge dynamics_params '%s' needs components.synaptic_models_dir, which "
+                       "the circuit config does not set",
+                       name);
+    char *path = join(dir, name);
+    if (!path) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    json_t *o = NULL;
+    rv_status st = read_json(path, &o, err);
+    if (st == RV_OK && rv_grow((void **)&d->syn, &d->cap_syn, d->n_syn + 1, sizeof *d->syn))
+        st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+    if (st == RV_OK) {
+        json_param *p = &d->syn[d->n_syn];
+        memset(p, 0, sizeof *p);
+        json_t *s = json_object_get(o, "sign");
+        if (s && !json_is_number(s)) {
+            st = RV_FAIL(err, RV_EFORMAT, "expected a number for key 'sign'");
+            rv_error_where(err, path, 0, "sign");
+        } else if (!(p->name = rv_strdup(name))) {
+            st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+        } else {
+            p->has_sign = s != NULL;
+            p->sign = s ? json_number_value(s) : 1;
+            *out = p;
+            d->n_syn++;
+        }
+    }
+    json_decref(o);
+    rv_free(path);
+    return st;
+}
+
+/* ---- collective agreement ------------------------------------------------ */
+
+static rv_sonata_comm scomm_of(const drv *d) {
+    rv_sonata_comm s;
+    memset(&s, 0, sizeof s);
+    s.rank = d->comm.rank;
+    s.size = d->comm.size;
+    s.ud = d->comm.ud;
+    s.allgather_int = d->comm.allgather_int;
+    s.allgatherv_bytes = d->comm.allgatherv_bytes;
+    return s;
+}
+
+static rv_status agree(drv *d, rv_status st, rv_error *err) {
+    if (!d->have_comm) return st;
+    rv_sonata_comm s = scomm_of(d);
+    return rv_sonata_comm_agree(&s, st, err);
+}
+
+static uint64_t sum_u64(drv *d, uint64_t v) {
+    if (!d->have_comm) return v;
+    int *all = rv_malloc(sizeof(int) * (size_t)d->size);
+    uint64_t total = v;
+    if (all && v < 0x7fffffff && d->comm.allgather_int(d->comm.ud, (int)v, all) == 0) {
+        total = 0;
+        for (int r = 0; r < d->size; ++r) total += (uint64_t)all[r];
+    }
+    rv_free(all);
+    return total;
+}
+
+/* ---- nodes --------------------------------------------------------------- */
+
+static rv_status open_nodes(drv *d, rv_error *err) {
+    const rv_sonata_circuit_config *c = d->circ;
+    rv_status st;
+    uint64_t offset = 0;
+    for (size_t fi = 0; fi < c->n_node_files; ++fi) {
+        const rv_sonata_cfg_network_file *nf = &c->node_files[fi];
+        rv_sonata_file *f = NULL;
+        if ((st = rv_sonata_nodes_open(nf->elements_path, nf->types_path, &f, err))) return st;
+        size_t n = rv_sonata_file_population_count(f);
+        for (size_t k = 0; k < n; ++k) {
+            const char *name = rv_sonata_file_population_name(f, k);
+            for (size_t j = 0; j < d->n_np; ++j)
+                if (strcmp(d->np[j].name, name) == 0) {
+                    rv_sonata_file_close(f);
+                    RV_FAIL(err, RV_EFORMAT, "node population '%s' is defined twice", name);
+                    rv_error_where(err, nf->elements_path, 0, name);
+                    return RV_EFORMAT;
+                }
+            npop *p = &d->np[d->n_np];
+            memset(p, 0, sizeof *p);
+            p->name = rv_strdup(name);
+            if (!p->name) {
+                rv_sonata_file_close(f);
+                return RV_FAIL(err, RV_ENOMEM, "out of memory");
+            }
+            d->n_np++;
+            p->cfg = rv_sonata_resolve_node_population(c, fi, name);
+            if ((st = rv_sonata_pop_open(f, name, &p->pop, err))) {
+                rv_sonata_file_close(f);
+                return st;
+            }
+            p->size = rv_sonata_pop_size(p->pop);
+            p->gid_offset = offset; /* BMTK GidPool: populations back to back */
+            offset += p->size;
+            if (d->n_np == 64) {
+                rv_sonata_file_close(f);
+                return RV_FAIL(err, RV_EUNSUPPORTED, "more than 64 node populations");
+            }
+        }
+        rv_sonata_file_close(f); /* populations keep it open */
+    }
+    if (offset > (uint64_t)INT64_MAX / 2) return RV_FAIL(err, RV_ERANGE, "too many nodes");
+    return RV_OK;
+}
+
+static long find_np(const drv *d, const char *name) {
+    for (size_t i = 0; i < d->n_np; ++i)
+        if (strcmp(d->np[i].name, name) == 0) return (long)i;
+    return -1;
+}
+
+/* A node set on population p.  BMTK also takes a population name as a node
+ * set (every node of it) when no node set of that name is defined. */
+static rv_status select_nodeset(drv *d, const char *name, npop *p, rv_sonata_sel *out,
+                                rv_error *err) {
+    if (d->cfg->flavour == RV_SONATA_CFG_FLAVOUR_ALLEN &&
+        rv_sonata_nodesets_find(d->ns, name) < 0 && find_np(d, name) >= 0) {
+        rv_sonata_range all = {0, p->size};
+        int mine = strcmp(p->name, name) == 0 && p->size > 0;
+        return rv_sonata_sel_from_ranges(&all, mine ? 1 : 0, out, err);
+    }
+    return rv_sonata_nodesets_select(d->ns, name, p->pop, out, err);
+}
+
+/* One IntFire1 from its dynamics_params file (seconds -> ms, as BMTK). */
+static rv_status make_intfire1(drv *d, npop *p, uint64_t row, const char *dyn, int *pp,
+                               rv_error *err) {
+    const char *dir = p->cfg && p->cfg->point_neuron_models_dir
+                          ? p->cfg->point_neuron_models_dir
+                          : d->circ->components.point_neuron_models_dir;
+    if (!dyn) {
+        RV_FAIL(err, RV_ENOENT,
+                "node %llu of population '%s' (nrn:IntFire1) has no dynamics_params",
+                (unsigned long long)row, p->name);
+        rv_error_where(err, NULL, 0, "dynamics_params");
+        return RV_ENOENT;
+    }
+    if (!dir)
+        return RV_FAIL(err, RV_ENOENT,
+                       "population '%s': dynamics_params '%s' needs "
+                       "components.point_neuron_models_dir, which the circuit config does not set",
+                       p->name, dyn);
+    char *path = join(dir, dyn);
+    if (!path) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    json_t *o = NULL;
+    double tau = 0, refrac = 0;
+    rv_status st = read_json(path, &o, err);
+    if (!st) st = json_number(o, path, "tau", &tau, err);
+    if (!st) st = json_number(o, path, "refrac", &refrac, err);
+    if (!st && (!(tau > 0) || !(refrac >= 0))) {
+        st = RV_FAIL(err, RV_ERANGE, "tau must be > 0 and refrac >= 0 (seconds), got %g and %g",
+                     tau, refrac);
+        rv_error_where(err, path, 0, tau > 0 ? "refrac" : "tau");
+    }
+    json_decref(o);
+    rv_free(path);
+    if (st) return st;
+    if ((st = rv_pp_create(d->m, "IntFire1", -1, 0, pp, err))) return st;
+    if ((st = rv_pp_set(d->m, *pp, "tau", tau * 1000.0, err))) return st;
+    return rv_pp_set(d->m, *pp, "refrac", refrac * 1000.0, err);
+}
+
+/* Classify populations, instantiate this rank's cells. */
+static rv_status build_cells(drv *d, rv_error *err) {
+    rv_status st = RV_OK;
+    for (size_t i = 0; i < d->n_np && !st; ++i) {
+        npop *p = &d->np[i];
+        rv_sonata_range all = {0, p->size};
+        rv_sonata_sel sel = {p->size ? &all : NULL, p->size ? 1 : 0};
+        char **mt = NULL, **tpl = NULL, **dyn = NULL;
+        if ((st = rv_sonata_nodes_read_models(p->pop, &sel, &mt, &tpl, err))) break;
+        int has_dyn = rv_sonata_pop_attr_find(p->pop, "dynamics_params") >= 0;
+        if (has_dyn && (st = rv_sonata_pop_read_str(p->pop, "dynamics_params", &sel, &dyn, err))) {
+            rv_free(mt), rv_free(tpl);
+            break;
+        }
+        uint64_t n_virt = 0;
+        for (uint64_t r = 0; r < p->size; ++r) {
+            const char *t = rv_sonata_resolve_model_type(p->cfg, mt[r]);
+            if (t && strcmp(t, "virtual") == 0) n_virt++;
+        }
+        p->is_virtual = p->size > 0 && n_virt == p->size;
+        if (n_virt && !p->is_virtual) {
+            st = RV_FAIL(err, RV_EUNSUPPORTED,
+                         "population '%s' mixes virtual and non-virtual nodes (not supported yet)",
+                         p->name);
+        }
+        /* the simulation's node_set (default: every non-virtual node) */
+        rv_sonata_sel target = {NULL, 0};
+        if (!st && !p->is_virtual && d->sim->node_set)
+            st = select_nodeset(d, d->sim->node_set, p, &target, err);
+        else if (!st && !p->is_virtual)
+            st = rv_sonata_sel_from_ranges(&all, p->size ? 1 : 0, &target, err);
+        uint64_t nsel = rv_sonata_sel_count(&target);
+        uint64_t *ids = NULL;
+        if (!st && !p->is_virtual) {
+            ids = rv_malloc(sizeof *ids * (nsel ? nsel : 1));
+            p->local_pp = rv_malloc(sizeof *p->local_pp * (p->size ? p->size : 1));
+            p->local_ids = rv_malloc(sizeof *p->local_ids * (nsel ? nsel : 1));
+            if (!ids || !p->local_pp || !p->local_ids)
+                st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+        }
+        if (!st && !p->is_virtual) {
+            rv_sonata_sel_to_ids(&target, ids);
+            for (uint64_t r = 0; r < p->size; ++r) p->local_pp[r] = -1;
+            for (uint64_t k = 0; k < nsel && !st; ++k) {
+                if ((int)(k % (uint64_t)d->size) != d->rank) continue; /* round-robin */
+                uint64_t r = ids[k];
+                const char *t = rv_sonata_resolve_model_type(p->cfg, mt[r]);
+                if (!t || (strcmp(t, "point_process") && strcmp(t, "point_neuron"))) {
+                    st = RV_FAIL(err, RV_EUNSUPPORTED,
+                                 "node %llu of population '%s': model_type '%s' is not supported "
+                                 "yet (only point_process/point_neuron with nrn:IntFire1, and "
+                                 "virtual)",
+                                 (unsigned long long)r, p->name, t ? t : "(none)");
+                    rv_error_where(err, NULL, 0, "model_type");
+                    break;
+                }
+                rv_sonata_template tp;
+                if ((st = rv_sonata_resolve_template(p->cfg, tpl[r], &tp, err))) break;
+                if (tp.kind != RV_SONATA_TEMPLATE_NRN || strcmp(tp.name, "IntFire1") != 0) {
+                    st = RV_FAIL(err, RV_EUNSUPPORTED,
+                                 "node %llu of population '%s': model_template '%s' is not "
+                                 "supported yet (only nrn:IntFire1)",
+                                 (unsigned long long)r, p->name, tpl[r] ? tpl[r] : "(none)");
+                    rv_error_where(err, NULL, 0, "model_template");
+                    break;
+                }
+                int pp = -1;
+                if ((st = make_intfire1(d, p, r, dyn ? dyn[r] : NULL, &pp, err))) break;
+                if ((st = rv_gid_from_pp(d->m, (int64_t)(p->gid_offset + r), pp, err))) break;
+                p->local_pp[r] = pp;
+                p->local_ids[p->n_local++] = r;
+                d->n_cells++;
+            }
+        }
+        rv_free(ids);
+        rv_sonata_sel_free(&target);
+        rv_free(mt), rv_free(tpl), rv_free(dyn);
+    }
+    return st;
+}
+
+/* ---- mechanisms ---------------------------------------------------------- */
+
+static rv_status load_lib(drv *d, const char *const *inputs, int n, int flags, rv_error *err) {
+    char so[4096];
+    int hit = 0;
+    char *diag = NULL;
+    rv_status st = rv_nmodl_build(inputs, n, NULL, so, sizeof so, &hit, &diag, err);
+    if (st && diag && *diag) fprintf(stderr, "%s", diag);
+    rv_free(diag);
+    if (st) return st;
+    if (d->n_libs == (int)(sizeof d->libs / sizeof *d->libs))
+        return RV_FAIL(err, RV_EUNSUPPORTED, "too many mechanism libraries");
+    if ((st = rv_nmodl_open(so, &d->libs[d->n_libs], err))) return st;
+    d->n_libs++;
+    return rv_nmodl_register(d->libs[d->n_libs - 1], d->m, flags, err);
+}
+
+static rv_status load_mechanisms(drv *d, rv_error *err) {
+    rv_status st;
+    for (size_t i = 0; i < d->o->n_mechanisms; ++i)
+        if ((st = load_lib(d, &d->o->mechanisms[i], 1, RV_NMODL_REPLACE, err))) return st;
+    return RV_OK;
+}
+
+static rv_status need_vecstim(drv *d, rv_error *err) {
+    if (d->vecstim_loaded) return RV_OK;
+    /* a user folder may already have provided VecStim */
+    const char *dir = d->o->builtin_mechanisms           ? d->o->builtin_mechanisms
+                      : getenv("RANVIER_MECHANISMS_DIR") ? getenv("RANVIER_MECHANISMS_DIR")
+                                                         : RV_DRV_MECHANISMS_DIR;
+    for (int i = 0; i < d->n_libs; ++i)
+        for (int k = 0; k < rv_nmodl_lib_count(d->libs[i]); ++k)
+            if (strcmp(rv_nmodl_lib_type(d->libs[i], k)->name, "VecStim") == 0)
+                return d->vecstim_loaded = 1, RV_OK;
+    char *mod = join(dir, "VecStim.mod");
+    if (!mod) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    struct stat sb;
+    rv_status st = RV_OK;
+    if (stat(mod, &sb) != 0) {
+        st = RV_FAIL(err, RV_ENOENT,
+                     "VecStim.mod (needed to replay spike inputs) not found in '%s' (set "
+                     "RANVIER_MECHANISMS_DIR to ranvier's mechanisms folder)",
+                     dir);
+    } else {
+        const char *in[1] = {mod};
+        st = load_lib(d, in, 1, 0, err);
+    }
+    rv_free(mod);
+    if (!st) d->vecstim_loaded = 1;
+    return st;
+}
+
+/* ---- edges --------------------------------------------------------------- */
+
+static rv_status open_edges(drv *d, rv_error *err) {
+    const rv_sonata_circuit_config *c = d->circ;
+    rv_status st;
+    for (size_t fi = 0; fi < c->n_edge_files; ++fi) {
+        const rv_sonata_cfg_network_file *ef = &c->edge_files[fi];
+        rv_sonata_file *f = NULL;
+        if ((st = rv_sonata_edges_open(ef->elements_path, ef->types_path, &f, err))) return st;
+        size_t n = rv_sonata_file_population_count(f);
+        for (size_t k = 0; k < n; ++k) {
+            if (d->n_ep == 64) {
+                rv_sonata_file_close(f);
+                return RV_FAIL(err, RV_EUNSUPPORTED, "more than 64 edge populations");
+            }
+            epop *e = &d->ep[d->n_ep];
+            memset(e, 0, sizeof *e);
+            const char *name = rv_sonata_file_population_name(f, k);
+            if (!(e->name = rv_strdup(name))) {
+                rv_sonata_file_close(f);
+                return RV_FAIL(err, RV_ENOMEM, "out of memory");
+            }
+            d->n_ep++;
+            if ((st = rv_sonata_pop_open(f, name, &e->pop, err))) {
+                rv_sonata_file_close(f);
+                return st;
+            }
+            const char *sp = rv_sonata_edges_source_population(e->pop);
+            const char *tp = rv_sonata_edges_target_population(e->pop);
+            e->src = sp ? find_np(d, sp) : -1;
+            e->trg = tp ? find_np(d, tp) : -1;
+            if (e->src < 0 || e->trg < 0) {
+                const char *which = e->src < 0 ? "source_node_id" : "target_node_id";
+                const char *pn = e->src < 0 ? sp : tp;
+                rv_sonata_file_close(f);
+                RV_FAIL(err, RV_ENOENT,
+                        "edge population '%s': node population '%s' (attribute node_population "
+                        "of %s) is not among the circuit's nodes",
+                        name, pn ? pn : "(missing)", which);
+                rv_error_where(err, ef->elements_path, 0, which);
+                return RV_ENOENT;
+            }
+            if (d->np[e->trg].is_virtual) {
+                rv_sonata_file_close(f);
+                RV_FAIL(err, RV_EFORMAT, "edge population '%s' targets the virtual population '%s'",
+                        name, d->np[e->trg].name);
+                rv_error_where(err, ef->elements_path, 0, name);
+                return RV_EFORMAT;
+            }
+        }
+        rv_sonata_file_close(f);
+    }
+    return RV_OK;
+}
+
+typedef struct erow {
+    uint64_t row, src, trg;
+} erow;
+
+static int erow_cmp(const void *a, const void *b) {
+    const erow *x = a, *y = b;
+    if (x->trg != y->trg) return x->trg < y->trg ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* NetCons of edge population e onto this rank's cells, in BMTK's order
+ * (targets ascending, then edges ascending).  Virtual sources get the gid of
+ * their VecStim. */
+static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
+    npop *tp = &d->np[e->trg], *sp = &d->np[e->src];
+    if (tp->n_local == 0) return RV_OK;
+    rv_sonata_sel sel = {NULL, 0};
+    rv_status st = rv_sonata_edges_select(e->pop, RV_SONATA_AFFERENT, tp->local_ids, tp->n_local,
+                                          RV_SONATA_SCAN_IF_NO_INDEX, &sel, err);
+    if (st) return st;
+    uint64_t n = rv_sonata_sel_count(&sel);
+    int has_nsyns = rv_sonata_pop_attr_find(e->pop, "nsyns") >= 0;
+    int presel = rv_sonata_pop_attr_find(e->pop, "sec_id") >= 0 ||
+                 rv_sonata_pop_attr_find(e->pop, "afferent_section_id") >= 0;
+    int has_wf = rv_sonata_pop_attr_find(e->pop, "weight_function") >= 0;
+    int has_dyn = rv_sonata_pop_attr_find(e->pop, "dynamics_params") >= 0;
+    size_t nn = n ? (size_t)n : 1;
+    uint64_t *rows = rv_malloc(sizeof *rows * nn), *src = rv_malloc(sizeof *src * nn),
+             *trg = rv_malloc(sizeof *trg * nn);
+    double *w = rv_malloc(sizeof *w * nn), *delay = rv_malloc(sizeof *delay * nn),
+           *nsyns = rv_malloc(sizeof *nsyns * nn);
+    erow *order = rv_malloc(sizeof *order * nn);
+    char **wf = NULL, **dyn = NULL;
+    if (!rows || !src || !trg || !w || !delay || !nsyns || !order)
+        st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+    if (!st && n) {
+        rv_sonata_sel_to_ids(&sel, rows);
+        if (!st) st = rv_sonata_edges_read_source_ids(e->pop, &sel, src, err);
+        if (!st) st = rv_sonata_edges_read_target_ids(e->pop, &sel, trg, err);
+        if (!st) st = rv_sonata_pop_read_f64(e->pop, "syn_weight", &sel, w, err);
+        if (!st) st = rv_sonata_pop_read_f64(e->pop, "delay", &sel, delay, err);
+        if (!st && has_nsyns && !presel)
+            st = rv_sonata_pop_read_f64(e->pop, "nsyns", &sel, nsyns, err);
+        if (!st && has_wf) st = rv_sonata_pop_read_str(e->pop, "weight_function", &sel, &wf, err);
+        if (!st && has_dyn) st = rv_sonata_pop_read_str(e->pop, "dynamics_params", &sel, &dyn, err);
+        if (st && err && !err->path[0]) rv_error_where(err, NULL, 0, e->name);
+    }
+    for (uint64_t i = 0; i < n && !st; ++i) order[i] = (erow){i, src[i], trg[i]};
+    if (!st && n) qsort(order, (size_t)n, sizeof *order, erow_cmp);
+    for (uint64_t k = 0; k < n && !st; ++k) {
+        uint64_t i = order[k].row;
+        if (trg[i] >= tp->size || tp->local_pp[trg[i]] < 0) continue;
+        if (src[i] >= sp->size) {
+            st = RV_FAIL(err, RV_EFORMAT,
+                         "edge %llu of '%s': source node %llu is outside population '%s' (%llu "
+                         "nodes)",
+                         (unsigned long long)rows[i], e->name, (unsigned long long)src[i], sp->name,
+                         (unsigned long long)sp->size);
+            break;
+        }
+        if (wf && wf[i] && strcmp(wf[i], "wmax") && strcmp(wf[i], "default_weight_fnc") &&
+            strcmp(wf[i], "set_syn_weight")) {
+            st = RV_FAIL(err, RV_EUNSUPPORTED,
+                         "edge %llu of '%s': weight_function '%s' is not supported (wmax, "
+                         "default_weight_fnc, set_syn_weight)",
+                         (unsigned long long)rows[i], e->name, wf[i]);
+            rv_error_where(err, NULL, 0, "weight_function");
+            break;
+        }
+        double weight = w[i];
+        if (has_nsyns && !presel) {
+            /* BMTK: syn_weight *= syn_params['sign'] * nsyns */
+            if (!dyn || !dyn[i]) {
+                st = RV_FAIL(err, RV_ENOENT,
+                             "edge %llu of '%s' has no dynamics_params (needed for its sign)",
+                             (unsigned long long)rows[i], e->name);
+                rv_error_where(err, NULL, 0, "dynamics_params");
+                break;
+            }
+            const json_param *jp = NULL;
+            if ((st = syn_params(d, dyn[i], &jp, err))) break;
+            if (!jp->has_sign) {
+                char *path = join(d->circ->components.synaptic_models_dir, dyn[i]);
+                st = RV_FAIL(err, RV_ENOENT,
+                             "missing key 'sign' (edges of '%s' onto point neurons with nsyns "
+                             "need it)",
+                             e->name);
+                rv_error_where(err, path, 0, "sign");
+                rv_free(path);
+                break;
+            }
+            weight *= jp->sign * nsyns[i];
+        }
+        if (!(delay[i] >= 0) || !isfinite(weight)) {
+            st = RV_FAIL(err, RV_ERANGE, "edge %llu of '%s': delay %g / weight %g out of range",
+                         (unsigned long long)rows[i], e->name, delay[i], weight);
+            break;
+        }
+        int nc;
+        st = rv_netcon_create(d->m, (int64_t)(sp->gid_offset + src[i]), tp->local_pp[trg[i]],
+                              delay[i], weight, &nc, err);
+        d->n_netcons++;
+    }
+    rv_sonata_sel_free(&sel);
+    rv_free(rows), rv_free(src), rv_free(trg), rv_free(w), rv_free(delay), rv_free(nsyns);
+    rv_free(order), rv_free(wf), rv_free(dyn);
+    return st;
+}
+
+/* ---- spike inputs -------------------------------------------------------- */
+
+static rv_status add_vec(drv *d, double *data, int n, int pp, rv_error *err) {
+    if (rv_grow((void **)&d->vecs, &d->cap_vecs, d->n_vecs + 1, sizeof *d->vecs) ||
+        rv_grow((void **)&d->vec_pp, &d->cap_vec_pp, d->n_vecs + 1, sizeof *d->vec_pp)) {
+        rv_free(data);
+        return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    }
+    d->vecs[d->n_vecs] = (rv_vec){data, n};
+    d->vec_pp[d->n_vecs++] = pp;
+    return RV_OK;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* VecStims (owned round-robin) for every node of virtual population p,
+ * playing the spikes of `sp` (the file's population for p). */
+static rv_status make_virtual(drv *d, const rv_sonata_cfg_input *in, npop *p,
+                              const rv_sonata_spike_pop *sp, rv_error *err) {
+    rv_status st = RV_OK;
+    size_t sz = (size_t)p->size;
+    size_t *count = rv_calloc(sz ? sz : 1, sizeof *count);
+    if (!count) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    for (size_t i = 0; i < sp->n; ++i) {
+        if (sp->node_ids[i] < p->size) count[sp->node_ids[i]]++;
+        if (sp->timestamps[i] < 0) {
+            st = RV_FAIL(err, RV_ERANGE, "input '%s': negative spike time %g for node %llu",
+                         in->name, sp->timestamps[i], (unsigned long long)sp->node_ids[i]);
+            rv_error_where(err, in->input_file, 0, "timestamps");
+            rv_free(count);
+            return st;
+        }
+    }
+    double **tr = rv_calloc(sz ? sz : 1, sizeof *tr);
+    size_t *fill = rv_calloc(sz ? sz : 1, sizeof *fill);
+    if (!tr || !fill) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+    for (size_t r = 0; r < sz && !st; ++r)
+        if ((int)(r % (size_t)d->size) == d->rank &&
+            !(tr[r] = rv_malloc(sizeof(double) * (count[r] ? count[r] : 1))))
+            st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+    for (size_t i = 0; i < sp->n && !st; ++i) {
+        uint64_t r = sp->node_ids[i];
+        if (r < p->size && tr[r]) tr[r][fill[r]++] = sp->timestamps[i];
+    }
+    for (size_t r = 0; r < sz && !st; ++r) {
+        if (!tr[r]) continue;
+        qsort(tr[r], count[r], sizeof(double), cmp_double); /* BMTK: np.sort */
+        int pp = -1;
+        st = rv_pp_create(d->m, "VecStim", -1, 0, &pp, err);
+        if (!st) st = rv_gid_from_pp(d->m, (int64_t)(p->gid_offset + r), pp, err);
+        if (!st)
+            st = add_vec(d, tr[r], (int)count[r], pp, err);
+        else
+            rv_free(tr[r]);
+        tr[r] = NULL;
+        if (!st) d->n_virtual++;
+    }
+    for (size_t r = 0; r < sz && tr; ++r) rv_free(tr[r]);
+    rv_free(tr), rv_free(fill), rv_free(count);
+    return st;
+}
+
+static rv_status build_inputs(drv *d, rv_error *err) {
+    const rv_sonata_simulation_config *s = d->sim;
+    rv_status st = RV_OK;
+    for (size_t i = 0; i < s->n_inputs && !st; ++i) {
+        const rv_sonata_cfg_input *in = &s->inputs[i];
+        if (!in->enabled) continue;
+        if (in->module != RV_SONATA_CFG_MODULE_SPIKE_FILE ||
+            in->input_type != RV_SONATA_CFG_INPUT_SPIKES) {
+            st = RV_FAIL(err, RV_EUNSUPPORTED,
+                         "input '%s': module '%s' is not supported yet by ranvier run (only "
+                         "spike files)",
+                         in->name, in->module_name ? in->module_name : "?");
+            rv_error_where(err, s->path, 0, "inputs");
+            break;
+        }
+        const char *mod = in->module_name ? in->module_name : "";
+        if (strcmp(mod, "h5") && strcmp(mod, "hdf5") && strcmp(mod, "sonata")) {
+            st = RV_FAIL(err, RV_EUNSUPPORTED,
+                         "input '%s': spike files of module '%s' are not supported yet (h5, "
+                         "sonata)",
+                         in->name, mod);
+            rv_error_where(err, s->path, 0, "module");
+            break;
+        }
+        if (!in->node_set) {
+            st = RV_FAIL(err, RV_EFORMAT, "input '%s' has no node_set", in->name);
+            rv_error_where(err, s->path, 0, "node_set");
+            break;
+        }
+        rv_sonata_spikes *spk = NULL;
+        if ((st = rv_sonata_spikes_read(in->input_file, &spk, err))) break;
+        int any = 0;
+        for (size_t k = 0; k < d->n_np && !st; ++k) {
+            npop *p = &d->np[k];
+            if (!p->is_virtual) continue;
+            rv_sonata_sel sel = {NULL, 0};
+            if ((st = select_nodeset(d, in->node_set, p, &sel, err))) break;
+            int in_set = rv_sonata_sel_count(&sel) > 0;
+            rv_sonata_sel_free(&sel);
+            if (!in_set) continue;
+            any = 1;
+            if (p->fed) {
+                st = RV_FAIL(err, RV_EUNSUPPORTED,
+                             "input '%s': population '%s' is already driven by another input",
+                             in->name, p->name);
+                rv_error_where(err, s->path, 0, in->name);
+                break;
+            }
+            p->fed = 1;
+            const rv_sonata_spike_pop *sp = rv_sonata_spikes_find(spk, p->name);
+            if (!sp && spk->n_pops == 1 && spk->pops[0].name[0] == '\0') sp = &spk->pops[0];
+            if (!sp && spk->n_pops == 0) {
+                static const rv_sonata_spike_pop empty = {0};
+                sp = &empty;
+            }
+            if (!sp) {
+                st = RV_FAIL(err, RV_ENOENT,
+                             "input '%s': spike file has no population '%s' (node set '%s')",
+                             in->name, p->name, in->node_set);
+                rv_error_where(err, in->input_file, 0, "spikes");
+                break;
+            }
+            if (sp->units[0] && strcmp(sp->units, "ms") != 0) {
+                st = RV_FAIL(err, RV_EUNSUPPORTED, "input '%s': timestamps in '%s' (only ms)",
+                             in->name, sp->units);
+                rv_error_where(err, in->input_file, 0, "timestamps");
+                break;
+            }
+            if ((st = need_vecstim(d, err))) break;
+            if ((st = make_virtual(d, in, p, sp, err))) break;
+            for (size_t e = 0; e < d->n_ep && !st; ++e)
+                if (d->ep[e].src == (long)k) st = connect_edges(d, &d->ep[e], err);
+        }
+        if (!st && !any) {
+            st = RV_FAIL(err, RV_ENOENT,
+                         "input '%s': node set '%s' selects no node of a virtual population",
+                         in->name, in->node_set);
+            rv_error_where(err, s->path, 0, "node_set");
+        }
+        rv_sonata_spikes_destroy(spk);
+    }
+    return st;
+}
+
+/* ---- checks of what this slice does not do ------------------------------- */
+
+static rv_status check_supported(drv *d, rv_error *err) {
+    const rv_sonata_simulation_config *s = d->sim;
+    if (s->target_simulator != RV_SONATA_CFG_SIM_NEURON &&
+        s->target_simulator != RV_SONATA_CFG_SIM_UNSPECIFIED) {
+        RV_FAIL(err, RV_EUNSUPPORTED, "target_simulator '%s' (ranvier simulates like NEURON)",
+                rv_sonata_config_simulator_name(s->target_simulator));
+        rv_error_where(err, s->path, 0, "target_simulator");
+        return RV_EUNSUPPORTED;
+    }
+    if (s->run.tstart != 0) {
+        RV_FAIL(err, RV_EUNSUPPORTED, "run.tstart %g (only 0 is supported)", s->run.tstart);
+        rv_error_where(err, s->path, 0, "run.tstart");
+        return RV_EUNSUPPORTED;
+    }
+    for (size_t i = 0; i < s->n_reports; ++i)
+        if (s->reports[i].enabled) {
+            RV_FAIL(err, RV_EUNSUPPORTED, "report '%s': reports are not supported yet",
+                    s->reports[i].name);
+            rv_error_where(err, s->path, 0, "reports");
+            return RV_EUNSUPPORTED;
+        }
+    if (s->n_connection_overrides) {
+        RV_FAIL(err, RV_EUNSUPPORTED, "connection_overrides are not supported yet");
+        rv_error_where(err, s->path, 0, "connection_overrides");
+        return RV_EUNSUPPORTED;
+    }
+    if (!s->output.spikes_file && !s->output.spikes_path) {
+        RV_FAIL(err, RV_EFORMAT, "output.spikes_file is not set: nowhere to write spikes");
+        rv_error_where(err, s->path, 0, "output.spikes_file");
+        return RV_EFORMAT;
+    }
+    return RV_OK;
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static rv_status mkdir_p(const char *dir, rv_error *err) {
+    char buf[1024];
+    size_t n = strlen(dir);
+    if (n >= sizeof buf) return RV_FAIL(err, RV_ERANGE, "output directory name too long");
+    memcpy(buf, dir, n + 1);
+    for (size_t i = 1; i <= n; ++i) {
+        if (buf[i] != '/' && buf[i] != '\0') continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+            RV_FAIL(err, RV_EIO, "cannot create output directory: %s", strerror(errno));
+            rv_error_where(err, buf, 0, NULL);
+            return RV_EIO;
+        }
+        buf[i] = c;
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        RV_FAIL(err, RV_EIO, "output directory is not a directory");
+        rv_error_where(err, dir, 0, NULL);
+        return RV_EIO;
+    }
+    return RV_OK;
+}
+
+static rv_status spikes_path(drv *d, char *out, size_t n, rv_error *err) {
+    const rv_sonata_cfg_output *o = &d->sim->output;
+    const char *p = o->spikes_path;
+    char tmp[1024];
+    if (d->o->output_dir) {
+        const char *name = o->spikes_file ? o->spikes_file : "spikes.h5";
+        const char *slash = strrchr(name, '/');
+        if (name[0] == '/') name = slash + 1; /* absolute: keep its file name */
+        if ((size_t)snprintf(tmp, sizeof tmp, "%s/%s", d->o->output_dir, name) >= sizeof tmp)
+            return RV_FAIL(err, RV_ERANGE, "output path too long");
+        p = tmp;
+    }
+    if (strlen(p) >= n) return RV_FAIL(err, RV_ERANGE, "output path too long");
+    memcpy(out, p, strlen(p) + 1);
+    char dir[1024];
+    memcpy(dir, out, strlen(out) + 1);
+    char *sl = strrchr(dir, '/');
+    if (sl && sl != dir) {
+        *sl = '\0';
+        return mkdir_p(dir, err);
+    }
+    return RV_OK;
+}
+
+static rv_status write_spikes(drv *d, rv_drv_result *res, rv_error *err) {
+    rv_sonata_spikes *s = NULL;
+    rv_status st = rv_sonata_spikes_create(&s, err);
+    size_t n = rv_spike_count(d->m);
+    for (size_t k = 0; k < d->n_np && !st; ++k) {
+        npop *p = &d->np[k];
+        if (p->is_virtual) continue;
+        /* every non-virtual population with cells appears, in circuit order */
+        st = rv_sonata_spikes_add(s, p->name, NULL, NULL, 0, err);
+    }
+    for (size_t i = 0; i < n && !st; ++i) {
+        double t;
+        int64_t gid;
+        rv_spike_get(d->m, i, &t, &gid);
+        for (size_t k = 0; k < d->n_np; ++k) {
+            npop *p = &d->np[k];
+            if ((uint64_t)gid < p->gid_offset || (uint64_t)gid >= p->gid_offset + p->size) continue;
+            if (!p->is_virtual) {
+                uint64_t id = (uint64_t)gid - p->gid_offset;
+                st = rv_sonata_spikes_add(s, p->name, &t, &id, 1, err);
+            }
+            break;
+        }
+    }
+    /* drop populations without spikes on any rank? keep those with cells */
+    rv_sonata_comm sc = scomm_of(d);
+    if (!st && d->have_comm) st = rv_sonata_spikes_gather(s, &sc, err);
+    st = agree(d, st, err);
+    if (!st && d->rank == 0) {
+        /* populations that have no spike at all are left out, as BMTK does */
+        size_t w = 0;
+        for (size_t k = 0; k < s->n_pops; ++k) {
+            if (s->pops[k].n == 0) {
+                rv_free(s->pops[k].name), rv_free(s->pops[k].timestamps),
+                    rv_free(s->pops[k].node_ids);
+                continue;
+            }
+            s->pops[w++] = s->pops[k];
+        }
+        s->n_pops = w;
+        rv_sonata_sorting order = RV_SONATA_SORT_BY_TIME;
+        switch (d->sim->output.spikes_sort_order) {
+        case RV_SONATA_CFG_SORT_BY_ID:
+            order = RV_SONATA_SORT_BY_ID;
+            break;
+        case RV_SONATA_CFG_SORT_NONE:
+            order = RV_SONATA_SORT_NONE;
+            break;
+        default:
+            break;
+        }
+        for (size_t k = 0; k < s->n_pops; ++k) res->n_spikes += s->pops[k].n;
+        st = rv_sonata_spikes_write(res->spikes_path, s, order, err);
+    }
+    rv_sonata_spikes_destroy(s);
+    return agree(d, st, err);
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static void drv_free(drv *d) {
+    rv_model_destroy(d->m);
+    for (int i = 0; i < d->n_libs; ++i) rv_nmodl_close(d->libs[i]);
+    for (size_t i = 0; i < d->n_ep; ++i) rv_sonata_pop_close(d->ep[i].pop), rv_free(d->ep[i].name);
+    for (size_t i = 0; i < d->n_np; ++i) {
+        rv_sonata_pop_close(d->np[i].pop);
+        rv_free(d->np[i].name), rv_free(d->np[i].local_pp), rv_free(d->np[i].local_ids);
+    }
+    rv_free(d->np), rv_free(d->ep);
+    for (size_t i = 0; i < d->n_vecs; ++i) rv_free(d->vecs[i].data);
+    rv_free(d->vecs), rv_free(d->vec_pp);
+    for (size_t i = 0; i < d->n_syn; ++i) rv_free(d->syn[i].name);
+    rv_free(d->syn);
+    rv_sonata_nodesets_destroy(d->ns);
+    rv_sonata_config_destroy(d->cfg);
+    if (d->have_comm) rv__drv_mpi_stop(&d->comm);
+}
+
+static rv_status load_config(drv *d, rv_error *err) {
+    rv_sonata_config_problems *pr = NULL;
+    rv_status st = rv_sonata_config_load(d->o->config, NULL, &d->cfg, &pr, err);
+    if (st && pr && rv_sonata_config_problems_count(pr) > 1) {
+        /* the first problem is in err; list the others too */
+        char buf[1200];
+        for (size_t i = 1; i < rv_sonata_config_problems_count(pr); ++i)
+            if (d->rank == 0)
+                fprintf(stderr, "%s\n",
+                        rv_error_format(rv_sonata_config_problems_get(pr, i), buf, sizeof buf));
+    }
+    rv_sonata_config_problems_destroy(pr);
+    if (st) return st;
+    d->circ = d->cfg->circuit;
+    d->sim = d->cfg->simulation;
+    if (!d->sim) {
+        RV_FAIL(err, RV_EFORMAT,
+                "not a simulation config (a circuit config?): `ranvier run` needs a "
+                "simulation_config.json or a BMTK config.json");
+        rv_error_where(err, d->o->config, 0, "run");
+        return RV_EFORMAT;
+    }
+    if (!d->circ) {
+        RV_FAIL(err, RV_ENOENT, "the simulation config names no circuit (key \"network\")");
+        rv_error_where(err, d->sim->path, 0, "network");
+        return RV_ENOENT;
+    }
+    const char *cns = d->circ->node_sets_file;
+    const char *sns = d->sim->node_sets_file;
+    if (sns && cns && strcmp(sns, cns) == 0) sns = NULL;
+    return rv_sonata_nodesets_load(cns, sns, d->sim->node_sets_json, &d->ns, err);
+}
+
+rv_status rv_drv_run(const rv_drv_options *o, rv_drv_result *res, rv_error *err) {
+    drv d;
+    memset(&d, 0, sizeof d);
+    memset(res, 0, sizeof *res);
+    d.o = o;
+    d.size = 1;
+    rv_status st = RV_OK;
+    if (!o || !o->config) return RV_FAIL(err, RV_EINVAL, "no configuration file given");
+    if (o->use_mpi) {
+        if ((st = rv__drv_mpi_start(&d.comm, err))) return st;
+        d.have_comm = 1;
+        d.rank = d.comm.rank;
+        d.size = d.comm.size;
+    }
+    res->rank = d.rank;
+    res->size = d.size;
+    d.np = rv_calloc(64, sizeof *d.np);
+    d.ep = rv_calloc(64, sizeof *d.ep);
+    if (!d.np || !d.ep) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+    if (!st) st = load_config(&d, err);
+    if (!st) st = check_supported(&d, err);
+    if (!st) st = spikes_path(&d, res->spikes_path, sizeof res->spikes_path, err);
+    if (!st) st = rv_model_create(&d.m, err);
+    if (!st) st = rv_model_set_dt(d.m, d.sim->run.dt, err);
+    if (!st) st = rv_model_set_celsius(d.m, d.sim->conditions.celsius, err);
+    if (!st && d.have_comm && d.size > 1) st = rv_model_set_comm(d.m, &d.comm, err);
+    if (!st) st = rv_model_set_event_order(d.m, (rv_event_order)o->event_order, err);
+    if (!st) st = load_mechanisms(&d, err);
+    if (!st) st = open_nodes(&d, err);
+    if (!st) st = build_cells(&d, err);
+    if (!st) st = open_edges(&d, err);
+    /* recurrent edges first (BMTK's build_recurrent_edges), then inputs */
+    for (size_t e = 0; e < d.n_ep && !st; ++e)
+        if (!d.np[d.ep[e].src].is_virtual) st = connect_edges(&d, &d.ep[e], err);
+    if (!st) st = build_inputs(&d, err);
+    /* VecStim.play(vec) after the structure is complete (it lowers the model) */
+    for (size_t i = 0; i < d.n_vecs && !st; ++i) {
+        rv_mech_arg arg = {0, &d.vecs[i]};
+        st = rv_pp_call(d.m, d.vec_pp[i], "play", &arg, 1, NULL, err);
+    }
+    st = agree(&d, st, err);
+    if (!st && o->verbose && d.rank == 0)
+        fprintf(stderr, "ranvier run: built; simulating %g ms (dt %g)\n", d.sim->run.tstop,
+                d.sim->run.dt);
+    if (!st) st = rv_model_finitialize(d.m, d.sim->conditions.v_init, err);
+    if (!st) st = rv_model_run(d.m, d.sim->run.tstop, err);
+    st = agree(&d, st, err);
+    if (!st) {
+        res->tstop = d.sim->run.tstop;
+        res->n_cells = sum_u64(&d, d.n_cells);
+        res->n_virtual = sum_u64(&d, d.n_virtual);
+        res->n_netcons = sum_u64(&d, d.n_netcons);
+        st = write_spikes(&d, res, err);
+    }
+    drv_free(&d);
+    return st;
+}
+
+void rv_drv_finalize(void) {
+    rv__drv_mpi_finalize();
+}
+
+int rv_drv_has_mpi(void) {
+    return rv__drv_mpi_available();
+}

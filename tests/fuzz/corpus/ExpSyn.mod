@@ -1,0 +1,49 @@
+TITLE ExpSyn: synaptic conductance with exponential decay
+
+COMMENT
+Each event adds its weight (uS) to the conductance g, which decays with time
+constant tau; i = g (v - e).  Written for ranvier.
+ENDCOMMENT
+
+NEURON {
+    POINT_PROCESS ExpSyn
+    RANGE tau, e, i
+    NONSPECIFIC_CURRENT i
+}
+
+UNITS {
+    (nA) = (nanoamp)
+    (mV) = (millivolt)
+    (uS) = (microsiemens)
+}
+
+PARAMETER {
+    tau = 0.1 (ms) <1e-9,1e9>
+    e = 0 (mV)
+}
+
+ASSIGNED {
+    v (mV)
+    i (nA)
+}
+
+STATE {
+    g (uS)
+}
+
+INITIAL {
+    g = 0
+}
+
+BREAKPOINT {
+    SOLVE state METHOD cnexp
+    i = g*(v - e)
+}
+
+DERIVATIVE state {
+    g' = -g/tau
+}
+
+NET_RECEIVE(weight (uS)) {
+    g = g + weight
+}
