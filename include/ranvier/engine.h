@@ -48,6 +48,8 @@ void rv_model_destroy(rv_model *m);
 /* Register a mechanism type (built-ins are registered by rv_model_create).
  * The type must outlive the model. */
 rv_status rv_model_add_mech(rv_model *m, const rv_mech_type *type, rv_error *err);
+/* The registered mechanism type called name ("hh", "na_ion"), or NULL. */
+const rv_mech_type *rv_model_mech_type(const rv_model *m, const char *name);
 /* Replace the registered mechanism of the same name (e.g. a built-in) by
  * `type`, keeping its place in the mechanism order (so currents are summed
  * in the same order).  Only before the mechanism is used (inserted or

@@ -15,6 +15,8 @@
 #include "ranvier/base.h"
 #include "ranvier/engine.h"
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -48,6 +50,14 @@ rv_status rv_hoc_declare_mechanism(rv_hoc *h, const char *name, rv_error *err);
  * structure); the hoc finitialize() applies them too.  Call it after all
  * cells are built, before rv_model_finitialize. */
 rv_status rv_hoc_apply_globals(rv_hoc *h, rv_error *err);
+/* Write the state of the cell held by the top-level objref `objref` (a
+ * template instance) as JSON in the layout of neurodamus's cell-state dump
+ * (cellstate_<gid>.json): cell attributes, every section, segment and
+ * mechanism variable (rounded to 14 decimals), v.  Sections: the template's
+ * `all` list, else its sections in creation order.  `gid` is written when
+ * the template has no `gid` variable.  Point processes are not written.
+ * Reading values sets the model up (call after finitialize). */
+rv_status rv_hoc_dump_cell(rv_hoc *h, const char *objref, double gid, FILE *out, rv_error *err);
 /* Read a top-level numeric variable. */
 rv_status rv_hoc_get_number(rv_hoc *h, const char *name, double *value, rv_error *err);
 

@@ -200,6 +200,11 @@ int rv__mech_find(const rv_model *m, const char *name) {
     return -1;
 }
 
+const rv_mech_type *rv_model_mech_type(const rv_model *m, const char *name) {
+    int k = m && name ? rv__mech_find(m, name) : -1;
+    return k < 0 ? NULL : m->mech[k];
+}
+
 static int var_find(const rv_mech_type *t, const char *name) {
     for (int v = 0; v < t->n_vars; ++v)
         if (t->vars[v].role != RV_VAR_INTERNAL && strcmp(t->vars[v].name, name) == 0) return v;

@@ -267,6 +267,28 @@ static int sec_new(hoc *h, const char *name, hoc_obj *owner, int *out) {
     return 0;
 }
 
+/* L as NEURON reports it: from the 3-D points when there are two or more */
+double hocX_sec_L(hoc *h, int sec) {
+    hoc_sec *s = &h->secs[sec];
+    double L = s->L;
+    rv_error e;
+    if (s->npt > 1 && rv_section_get_L(h->m, sec, &L, &e)) L = s->L;
+    return L;
+}
+
+/* NEURON's delete_section: the engine drops the section before setup; its
+ * children become roots */
+int hocX_sec_delete(hoc *h, int sec) {
+    rv_error e;
+    if (hocX_engine(h, rv_section_delete(h->m, sec, &e), &e)) return -1;
+    h->secs[sec].deleted = 1;
+    h->secs[sec].parent = -1;
+    for (int c = 0; c < h->nsecs; ++c)
+        if (h->secs[c].exists && h->secs[c].parent == sec) h->secs[c].parent = -1;
+    if (h->access == sec) h->access = -1;
+    return 0;
+}
+
 int hocX_section_name_matches(const char *name, const char *pattern) {
     regex_t re;
     if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0) return strstr(name, pattern) != NULL;
@@ -313,7 +335,7 @@ static double node_dist(hoc *h, int sec, hnode n) {
     hoc_sec *s = &h->secs[sec];
     if (node_eq(parent_node(h, sec), n)) return 0.;
     double ratio = n.idx == s->nseg ? 1. : ((double)n.idx + .5) / (double)s->nseg;
-    return s->L * ratio;
+    return hocX_sec_L(h, sec) * ratio;
 }
 
 static int sec_depth(hoc *h, int sec) {
@@ -522,10 +544,7 @@ static int loc_get(hoc *h, hoc_loc *l, hoc_val *out) {
         hoc_sec *s = &h->secs[l->sec];
         out->t = V_NUM;
         if (!strcmp(l->name, "L")) {
-            if (s->npt > 1)
-                return hocX_error(h, RV_EUNSUPPORTED,
-                                  "unsupported: L of a section with 3-D points");
-            out->u.d = s->L;
+            out->u.d = hocX_sec_L(h, l->sec);
         } else if (!strcmp(l->name, "nseg"))
             out->u.d = s->nseg;
         else if (!strcmp(l->name, "Ra"))
@@ -1319,19 +1338,18 @@ static int decl(hoc *h, hoc_node *n) {
          * followed by replace_axon's `create axon[2]` */
         int old_n = 0, *old = NULL;
         if (v && kind == K_SEC) {
+            /* sections that are not reused are deleted, as NEURON deletes
+             * the old array */
             for (int k = 0; k < v->n; ++k) {
                 int sid = v->sec[k];
-                if (sid < 0) continue;
-                if (!sec_pristine(h, sid))
-                    return hocX_error(h, RV_EUNSUPPORTED,
-                                      "unsupported: re-creating section %s, which has mechanisms, "
-                                      "points or connections (the engine cannot delete sections)",
-                                      h->secs[sid].name);
-                if (k >= total)
-                    return hocX_error(h, RV_EUNSUPPORTED,
-                                      "unsupported: re-creating %s with fewer sections (the "
-                                      "engine cannot delete sections)",
-                                      it->name);
+                if (sid < 0 || h->secs[sid].deleted) {
+                    v->sec[k] = -1;
+                    continue;
+                }
+                if (k >= total || !sec_pristine(h, sid)) {
+                    if (hocX_sec_delete(h, sid)) return -1;
+                    v->sec[k] = -1;
+                }
             }
             old_n = v->n;
             old = v->sec;
@@ -1462,6 +1480,7 @@ static int live_secs(hoc *h, int **out, int *n) {
 
 static int loop_secs(hoc *h, int *secs, int n, hoc_node *body) {
     for (int i = 0; i < n; ++i) {
+        if (h->secs[secs[i]].deleted) continue;
         int r = exec_sec_body(h, secs[i], body);
         if (r == EX_BREAK) break;
         if (r == EX_CONTINUE) continue;
@@ -2098,6 +2117,18 @@ rv_status rv_hoc_exec(rv_hoc *h, const char *code, const char *name, rv_error *e
     h->steps = 0;
     h->stopped = 0;
     return finish(h, hocX_run_source(h, code, name ? name : "<string>", NULL), err);
+}
+
+rv_status rv_hoc_dump_cell(rv_hoc *h, const char *objref, double gid, FILE *out, rv_error *err) {
+    if (!h || !objref || !out) return RV_FAIL(err, RV_EINVAL, "rv_hoc_dump_cell: NULL argument");
+    hoc_var *v = hocX_table_get(&h->globals, objref);
+    if (!v || v->kind != K_OBJ || !v->o[0] || !v->o[0]->cls->is_template)
+        return RV_FAIL(err, RV_EINVAL, "%s: not an object reference to a template instance",
+                       objref);
+    h->err = err;
+    h->failed = 0;
+    h->cur_file = NULL;
+    return finish(h, hocX_dump_cell(h, v->o[0], gid, out), err);
 }
 
 rv_status rv_hoc_get_number(rv_hoc *h, const char *name, double *value, rv_error *err) {

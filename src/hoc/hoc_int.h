@@ -352,6 +352,8 @@ int hocX_arg_num(hoc *h, hoc_val *v, double *d);
 int hocX_arg_str(hoc *h, hoc_val *v, const char **s);
 int hocX_arg_obj(hoc *h, hoc_val *v, hoc_obj **o);
 int hocX_section_name_matches(const char *name, const char *pattern);
+double hocX_sec_L(hoc *h, int sec);
+int hocX_sec_delete(hoc *h, int sec);
 int hocX_note_mech(hoc *h, const char *mech);
 int hocX_apply_globals(hoc *h);
 int hocX_format(hoc *h, const char *fmt, hoc_val *args, int nargs, char **out, size_t *n);
@@ -367,5 +369,12 @@ void hocB_obj_name(hoc_obj *o, char *buf, size_t n);
 /* SectionList / SectionRef helpers used by forsec */
 int hocB_seclist_items(hoc *h, hoc_obj *o, int **secs, int *n);
 hoc_class *hocB_class(hoc *h, const char *name);
+hoc_class *hocB_add_class(hoc *h, const char *name);
+
+/* ---- cell-state dump (hoc_dump.c) ----------------------------------------- */
+int hocX_dump_cell(hoc *h, hoc_obj *o, double gid, FILE *f);
+
+/* ---- Import3d classes (hoc_import3d.c) ------------------------------------ */
+int hocI_install(hoc *h);
 
 #endif

@@ -724,26 +724,10 @@ static const class_def classes[] = {
     {"Random", rnd_ctor, NULL, rnd_method, NULL},
 };
 
-static const char *unsupported_classes[] = {"NetCon",
-                                            "ParallelContext",
-                                            "Graph",
-                                            "Shape",
-                                            "PlotShape",
-                                            "Import3d_SWC_read",
-                                            "Import3d_Neurolucida3",
-                                            "Import3d_GUI",
-                                            "Import3d_MorphML",
-                                            "CVode",
-                                            "Matrix",
-                                            "File",
-                                            "Deck",
-                                            "VBox",
-                                            "HBox",
-                                            "NetStim_",
-                                            "PythonObject",
-                                            "Timer",
-                                            "Impedance",
-                                            NULL};
+static const char *unsupported_classes[] = {
+    "NetCon",   "ParallelContext", "Graph", "Shape",     "PlotShape", "Import3d_MorphML",
+    "CVode",    "Matrix",          "File",  "Deck",      "VBox",      "HBox",
+    "NetStim_", "PythonObject",    "Timer", "Impedance", NULL};
 
 static hoc_class *add_class(hoc *h, const char *name) {
     hoc_class *c = rv_calloc(1, sizeof *c);
@@ -756,6 +740,10 @@ static hoc_class *add_class(hoc *h, const char *name) {
     v->cls = c;
     c->name = v->name;
     return c;
+}
+
+hoc_class *hocB_add_class(hoc *h, const char *name) {
+    return add_class(h, name);
 }
 
 hoc_class *hocB_class(hoc *h, const char *name) {
@@ -998,6 +986,40 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
         if (hocX_cur_sec(h, &sec)) return -1;
         return ret_num(r, h->secs[sec].npt);
     }
+    if (!strcmp(name, "x3d") || !strcmp(name, "y3d") || !strcmp(name, "z3d") ||
+        !strcmp(name, "diam3d") || !strcmp(name, "arc3d")) {
+        double p[4], arc = 0;
+        if (need(h, name, na, 1, 1) || hocX_arg_num(h, &a[0], &d) || hocX_cur_sec(h, &sec))
+            return -1;
+        if (hocX_engine(h, rv_section_pt3d_get(h->m, sec, (int)d, p, &arc, &e), &e)) return -1;
+        int k = name[0] == 'x'   ? 0
+                : name[0] == 'y' ? 1
+                : name[0] == 'z' ? 2
+                : name[0] == 'd' ? 3
+                                 : 4;
+        return ret_num(r, k < 4 ? p[k] : arc);
+    }
+    if (!strcmp(name, "pt3dclear")) {
+        if (need(h, name, na, 0, 1) || hocX_cur_sec(h, &sec)) return -1;
+        if (na == 1) {
+            if (hocX_arg_num(h, &a[0], &d)) return -1;
+            if (d > 0) return E(RV_EUNSUPPORTED, "unsupported: pt3dclear(%g) (buffer size)", d);
+        }
+        if (hocX_engine(h, rv_section_pt3d_clear(h->m, sec, &e), &e)) return -1;
+        h->secs[sec].L = hocX_sec_L(h, sec);
+        h->secs[sec].npt = 0;
+        return ret_num(r, 0);
+    }
+    if (!strcmp(name, "pt3dstyle")) {
+        /* the logical connection point only changes drawing */
+        if (hocX_cur_sec(h, &sec)) return -1;
+        return ret_num(r, 0);
+    }
+    if (!strcmp(name, "delete_section")) {
+        if (need(h, name, na, 0, 0) || hocX_cur_sec(h, &sec)) return -1;
+        if (hocX_sec_delete(h, sec)) return -1;
+        return ret_num(r, 0);
+    }
     if (!strcmp(name, "define_shape")) return ret_num(r, 0);
     if (!strcmp(name, "ismembrane")) {
         if (need(h, name, na, 1, 1) || hocX_arg_str(h, &a[0], &s) || hocX_cur_sec(h, &sec))
@@ -1021,8 +1043,7 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
         if (tv) tv->d[0] = rv_model_t(h->m);
         return ret_num(r, 0);
     }
-    if (!strcmp(name, "delete_section") || !strcmp(name, "topology") || !strcmp(name, "psection") ||
-        !strcmp(name, "pt3dclear") || !strcmp(name, "nrnpython"))
+    if (!strcmp(name, "topology") || !strcmp(name, "psection") || !strcmp(name, "nrnpython"))
         return E(RV_EUNSUPPORTED, "unsupported: %s()", name);
     if (!strcmp(name, "quit")) {
         h->stopped = 1;
@@ -1040,6 +1061,7 @@ int hocB_install(hoc *h) {
         c->method = classes[i].method;
         c->prop = classes[i].prop;
     }
+    if (hocI_install(h)) return -1;
     static const struct {
         const char *name;
         double v;
