@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "ranvier/base.h"
+#include "h5out_int.h"
 
 #define FAIL_AT(err, code, path, key, ...)                                                         \
     (RV_FAIL((err), (code), __VA_ARGS__), rv_error_where((err), (path), 0, (key)), (code))
@@ -202,36 +203,6 @@ static rv_status share_from0(const rv_sonata_comm *c, int v, int *out, rv_error 
 
 /* ---- small HDF5 helpers ------------------------------------------------- */
 
-static void hclose(hid_t *id) {
-    if (*id < 0) return;
-    switch (H5Iget_type(*id)) {
-    case H5I_FILE:
-        H5Fclose(*id);
-        break;
-    case H5I_GROUP:
-        H5Gclose(*id);
-        break;
-    case H5I_DATASET:
-        H5Dclose(*id);
-        break;
-    case H5I_DATASPACE:
-        H5Sclose(*id);
-        break;
-    case H5I_DATATYPE:
-        H5Tclose(*id);
-        break;
-    case H5I_ATTR:
-        H5Aclose(*id);
-        break;
-    case H5I_GENPROP_LST:
-        H5Pclose(*id);
-        break;
-    default:
-        break;
-    }
-    *id = H5I_INVALID_HID;
-}
-
 static const char *type_desc(hid_t t, char *buf, size_t n) {
     switch (H5Tget_class(t)) {
     case H5T_INTEGER:
@@ -257,20 +228,6 @@ static H5I_type_t obj_kind(hid_t g, const char *name) {
     H5I_type_t k = H5Iget_type(o);
     H5Oclose(o);
     return k;
-}
-
-static int write_string_attr(hid_t obj, const char *name, const char *value) {
-    hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
-    int rc = -1;
-    if (t >= 0 && sp >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
-        H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
-        a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-        if (a >= 0 && H5Awrite(a, t, &value) >= 0) rc = 0;
-    }
-    hclose(&a);
-    hclose(&sp);
-    hclose(&t);
-    return rc;
 }
 
 /* Scalar string attribute `name` of obj into buf ("" when absent).
@@ -303,9 +260,9 @@ static int read_string_attr(hid_t obj, const char *name, char *buf, size_t n) {
         rv_free(tmp);
     }
 done:
-    hclose(&mt);
-    hclose(&ft);
-    hclose(&a);
+    rv__h5o_close(&mt);
+    rv__h5o_close(&ft);
+    rv__h5o_close(&a);
     return rc;
 }
 
@@ -569,30 +526,30 @@ static rv_status write_mapping(rv_sonata_report_writer *w, hid_t report, gpop *g
             uint8_t one = 1;
             hid_t asp = H5Screate(H5S_SCALAR);
             a = H5Acreate2(ds, "sorted", H5T_STD_U8LE, asp, H5P_DEFAULT, H5P_DEFAULT);
-            hclose(&asp);
+            rv__h5o_close(&asp);
             if (a < 0 || H5Awrite(a, H5T_NATIVE_UINT8, &one) < 0) goto io;
-            hclose(&a);
+            rv__h5o_close(&a);
         }
-        if (i == 3 && write_string_attr(ds, "units", "ms") < 0) goto io;
-        hclose(&ds);
-        hclose(&sp);
+        if (i == 3 && rv__h5o_write_str_attr(ds, "units", "ms") < 0) goto io;
+        rv__h5o_close(&ds);
+        rv__h5o_close(&sp);
     }
     hsize_t dims[2] = {w->n_frames, gp->n_el};
     sp = H5Screate_simple(2, dims, NULL);
     gp->data =
         sp >= 0 ? H5Dcreate2(g, "data", H5T_IEEE_F32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
                 : -1;
-    if (gp->data < 0 || write_string_attr(gp->data, "units", w->units) < 0) goto io;
+    if (gp->data < 0 || rv__h5o_write_str_attr(gp->data, "units", w->units) < 0) goto io;
     goto done;
 io:
     st = FAIL_AT(err, RV_EIO, w->path, key, "HDF5 failed writing the report population '%s'",
                  gp->name);
 done:
-    hclose(&a);
-    hclose(&ds);
-    hclose(&sp);
-    hclose(&m);
-    hclose(&g);
+    rv__h5o_close(&a);
+    rv__h5o_close(&ds);
+    rv__h5o_close(&sp);
+    rv__h5o_close(&m);
+    rv__h5o_close(&g);
     rv_free(ids);
     rv_free(ip);
     rv_free(el);
@@ -600,27 +557,9 @@ done:
 }
 
 /* The directory of path must exist and be writable. */
-static rv_status check_dir(const char *path, rv_error *err) {
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
-    struct stat sb;
-    if (stat(dir, &sb) != 0)
-        return FAIL_AT(err, RV_EIO, path, NULL, "cannot write in directory '%s': %s", dir,
-                       strerror(errno));
-    if (!S_ISDIR(sb.st_mode))
-        return FAIL_AT(err, RV_EIO, path, NULL, "'%s' is not a directory", dir);
-    if (access(dir, W_OK) != 0)
-        return FAIL_AT(err, RV_EIO, path, NULL, "cannot write in directory '%s': %s", dir,
-                       strerror(errno));
-    return RV_OK;
-}
 
 static rv_status create_file(rv_sonata_report_writer *w, rv_error *err) {
-    rv_status st = check_dir(w->path, err);
+    rv_status st = rv__h5o_check_dir(w->path, err);
     if (st != RV_OK) return st;
     size_t n = strlen(w->path) + 48;
     w->tmp = rv_malloc(n);
@@ -633,7 +572,7 @@ static rv_status create_file(rv_sonata_report_writer *w, rv_error *err) {
         w->file = H5Fcreate(w->tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
         if (w->file < 0) break;
     }
-    hclose(&fapl);
+    rv__h5o_close(&fapl);
     if (w->file < 0) {
         rv_free(w->tmp);
         w->tmp = NULL;
@@ -767,7 +706,7 @@ static rv_status build_layout(rv_sonata_report_writer *w, const unsigned char *a
     for (i = 0; i < m; i++) w->rank_runs[w->runs[i].rank + 1]++;
     for (int r = 0; r < p; r++) w->rank_runs[r + 1] += w->rank_runs[r];
 done:
-    hclose(&report);
+    rv__h5o_close(&report);
     rv_free(nodes);
     return st;
 }
@@ -816,8 +755,8 @@ static rv_status write_rows_h5(rv_sonata_report_writer *w, rv_error *err) {
         int bad = fs < 0 || ms < 0 ||
                   H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
                   H5Dwrite(gp->data, H5T_NATIVE_FLOAT, ms, fs, H5P_DEFAULT, gp->chunk) < 0;
-        hclose(&fs);
-        hclose(&ms);
+        rv__h5o_close(&fs);
+        rv__h5o_close(&ms);
         if (bad) {
             char key[200];
             snprintf(key, sizeof key, "/report/%s/data", gp->name);
@@ -922,7 +861,7 @@ rv_status rv_sonata_report_writer_frame(rv_sonata_report_writer *w, const double
 /* Rank 0: close every HDF5 object; commit (rename) or discard the file. */
 static rv_status finish_file(rv_sonata_report_writer *w, int commit, rv_error *err) {
     rv_status st = RV_OK;
-    for (size_t i = 0; i < w->n_g; i++) hclose(&w->g[i].data);
+    for (size_t i = 0; i < w->n_g; i++) rv__h5o_close(&w->g[i].data);
     if (w->file >= 0 && H5Fclose(w->file) < 0 && commit)
         st = FAIL_AT(err, RV_EIO, w->path, NULL, "closing '%s' failed", w->tmp);
     w->file = H5I_INVALID_HID;
@@ -1040,7 +979,7 @@ static rv_status report_open(const char *path, rv_sonata_report *r, rv_error *er
         return FAIL_AT(err, RV_EFORMAT, path, "/report", "no group '/report': not a report file");
     hid_t g = H5Gopen2(r->file, "report", H5P_DEFAULT);
     herr_t rc = g < 0 ? -1 : H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_pop, r);
-    hclose(&g);
+    rv__h5o_close(&g);
     if (rc < 0)
         return RV_FAIL(err, RV_ENOMEM, "out of memory listing the populations of '%s'", path);
     return RV_OK;
@@ -1072,13 +1011,13 @@ void rv_sonata_report_destroy(rv_sonata_report *r) {
     H5E_BEGIN_TRY {
         for (size_t i = 0; i < r->n_pops; i++) {
             rpop *p = &r->pops[i];
-            hclose(&p->data);
+            rv__h5o_close(&p->data);
             rv_free(p->name);
             rv_free(p->node_ids);
             rv_free(p->ip);
             rv_free(p->el);
         }
-        hclose(&r->file);
+        rv__h5o_close(&r->file);
     }
     H5E_END_TRY
     rv_free(r->pops);
@@ -1103,7 +1042,7 @@ static rv_status open_ds(hid_t g, const char *name, int rank, const char *path, 
     hid_t sp = *ds >= 0 ? H5Dget_space(*ds) : -1;
     int nd = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
     if (nd == rank) H5Sget_simple_extent_dims(sp, dims, NULL);
-    hclose(&sp);
+    rv__h5o_close(&sp);
     if (nd < 0) return FAIL_AT(err, RV_EIO, path, key, "cannot open dataset '%s'", name);
     if (nd != rank)
         return FAIL_AT(err, RV_EFORMAT, path, key, "dataset '%s' has %d dimensions (expected %d)",
@@ -1146,8 +1085,8 @@ static rv_status read_u64(hid_t g, const char *name, const char *path, const cha
             goto done;
         }
 done:
-    hclose(&t);
-    hclose(&ds);
+    rv__h5o_close(&t);
+    rv__h5o_close(&ds);
     return st;
 }
 
@@ -1232,24 +1171,24 @@ static rv_status load_pop(rv_sonata_report *r, rpop *p, rv_error *err) {
         st = FAIL_AT(err, RV_EFORMAT, path, key, "attribute 'units' of 'time' is not a string");
         goto done;
     }
-    hclose(&t);
-    hclose(&ds);
+    rv__h5o_close(&t);
+    rv__h5o_close(&ds);
     /* sorted attribute */
     hid_t ids = H5Dopen2(m, "node_ids", H5P_DEFAULT);
     if (ids >= 0 && H5Aexists(ids, "sorted") > 0) {
         hid_t a = H5Aopen(ids, "sorted", H5P_DEFAULT);
         int v = 0;
         if (a < 0 || H5Aread(a, H5T_NATIVE_INT, &v) < 0) {
-            hclose(&a);
-            hclose(&ids);
+            rv__h5o_close(&a);
+            rv__h5o_close(&ids);
             snprintf(key, sizeof key, "%s/node_ids@sorted", mkey);
             st = FAIL_AT(err, RV_EFORMAT, path, key, "attribute 'sorted' is not a number");
             goto done;
         }
-        hclose(&a);
+        rv__h5o_close(&a);
         p->pub.sorted = v != 0;
     }
-    hclose(&ids);
+    rv__h5o_close(&ids);
     /* data */
     snprintf(key, sizeof key, "%s/data", gkey);
     if ((st = open_ds(g, "data", 2, path, key, &p->data, &t, dims, err)) != RV_OK) goto done;
@@ -1282,12 +1221,12 @@ static rv_status load_pop(rv_sonata_report *r, rpop *p, rv_error *err) {
     p->loaded = 1;
 done:
     rv_free(el);
-    hclose(&t);
-    hclose(&ds);
-    hclose(&m);
-    hclose(&g);
+    rv__h5o_close(&t);
+    rv__h5o_close(&ds);
+    rv__h5o_close(&m);
+    rv__h5o_close(&g);
     if (st != RV_OK) {
-        hclose(&p->data);
+        rv__h5o_close(&p->data);
         rv_free(p->node_ids);
         rv_free(p->ip);
         rv_free(p->el);
@@ -1363,8 +1302,8 @@ static rv_status read_block(rv_sonata_report *r, const rv_sonata_report_pop *p, 
             H5Dread(rp->data, H5T_NATIVE_FLOAT, ms, fs, H5P_DEFAULT, out) < 0)
             st = FAIL_AT(err, RV_EIO, r->path, key, "cannot read frames %zu..%zu", frame0,
                          frame0 + n - 1);
-        hclose(&fs);
-        hclose(&ms);
+        rv__h5o_close(&fs);
+        rv__h5o_close(&ms);
     }
     H5E_END_TRY
     return st;

@@ -30,42 +30,13 @@
 #include <unistd.h>
 
 #include "ranvier/base.h"
+#include "h5out_int.h"
 
 /* Fail with a user position: file path and dataset/attribute key. */
 #define FAIL_AT(err, code, path, key, ...)                                                         \
     (RV_FAIL((err), (code), __VA_ARGS__), rv_error_where((err), (path), 0, (key)), (code))
 
 /* ---- small HDF5 helpers ------------------------------------------------- */
-
-static void hclose(hid_t *id) {
-    if (*id < 0) return;
-    switch (H5Iget_type(*id)) {
-    case H5I_FILE:
-        H5Fclose(*id);
-        break;
-    case H5I_GROUP:
-        H5Gclose(*id);
-        break;
-    case H5I_DATASET:
-        H5Dclose(*id);
-        break;
-    case H5I_DATASPACE:
-        H5Sclose(*id);
-        break;
-    case H5I_DATATYPE:
-        H5Tclose(*id);
-        break;
-    case H5I_ATTR:
-        H5Aclose(*id);
-        break;
-    case H5I_GENPROP_LST:
-        H5Pclose(*id);
-        break;
-    default:
-        break;
-    }
-    *id = H5I_INVALID_HID;
-}
 
 /* "float64", "uint32", "string", ... for messages. */
 static const char *type_desc(hid_t t, char *buf, size_t n) {
@@ -108,30 +79,12 @@ static rv_status open_read(const char *path, hid_t *f, rv_error *err) {
 }
 
 /* The directory of path must exist and be writable. */
-static rv_status check_dir(const char *path, rv_error *err) {
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
-    struct stat sb;
-    if (stat(dir, &sb) != 0)
-        return FAIL_AT(err, RV_EIO, path, NULL, "cannot write in directory '%s': %s", dir,
-                       strerror(errno));
-    if (!S_ISDIR(sb.st_mode))
-        return FAIL_AT(err, RV_EIO, path, NULL, "'%s' is not a directory", dir);
-    if (access(dir, W_OK) != 0)
-        return FAIL_AT(err, RV_EIO, path, NULL, "cannot write in directory '%s': %s", dir,
-                       strerror(errno));
-    return RV_OK;
-}
 
 /* Create "<path>.tmp.<pid>.<k>" exclusively; *tmp is rv_malloc'd. */
 static rv_status create_tmp_h5(const char *path, hid_t *f, char **tmp, rv_error *err) {
     *f = H5I_INVALID_HID;
     *tmp = NULL;
-    rv_status st = check_dir(path, err);
+    rv_status st = rv__h5o_check_dir(path, err);
     if (st != RV_OK) return st;
     size_t n = strlen(path) + 48;
     char *name = rv_malloc(n);
@@ -145,7 +98,7 @@ static rv_status create_tmp_h5(const char *path, hid_t *f, char **tmp, rv_error 
         *f = H5Fcreate(name, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
         if (*f < 0) break;
     }
-    hclose(&fapl);
+    rv__h5o_close(&fapl);
     if (*f < 0) {
         rv_free(name);
         return FAIL_AT(err, RV_EIO, path, NULL, "cannot create a file beside '%s'", path);
@@ -165,20 +118,6 @@ static rv_status finish_tmp_h5(hid_t *f, char *tmp, const char *path, rv_status 
     if (st != RV_OK) remove(tmp);
     rv_free(tmp);
     return st;
-}
-
-static int write_string_attr(hid_t obj, const char *name, const char *value) {
-    hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
-    int rc = -1;
-    if (t >= 0 && sp >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
-        H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
-        a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-        if (a >= 0 && H5Awrite(a, t, &value) >= 0) rc = 0;
-    }
-    hclose(&a);
-    hclose(&sp);
-    hclose(&t);
-    return rc;
 }
 
 /* Read a scalar string attribute (variable or fixed length) into buf. */
@@ -208,8 +147,8 @@ static int read_string_attr(hid_t a, char *buf, size_t n) {
         rv_free(tmp);
     }
 done:
-    hclose(&mt);
-    hclose(&ft);
+    rv__h5o_close(&mt);
+    rv__h5o_close(&ft);
     return rc;
 }
 
@@ -537,14 +476,14 @@ static rv_status write_pop(hid_t root, const rv_sonata_spike_pop *p, rv_sonata_s
     uint8_t ov = (uint8_t)order;
     hid_t asp = H5Screate(H5S_SCALAR);
     a = H5Acreate2(g, "sorting", enum_t, asp, H5P_DEFAULT, H5P_DEFAULT);
-    hclose(&asp);
+    rv__h5o_close(&asp);
     if (a < 0 || H5Awrite(a, enum_t, &ov) < 0) goto io;
-    hclose(&a);
+    rv__h5o_close(&a);
     ds = H5Dcreate2(g, "timestamps", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (ds < 0 || (p->n && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t) < 0))
         goto io;
-    if (write_string_attr(ds, "units", p->units[0] ? p->units : "ms") < 0) goto io;
-    hclose(&ds);
+    if (rv__h5o_write_str_attr(ds, "units", p->units[0] ? p->units : "ms") < 0) goto io;
+    rv__h5o_close(&ds);
     ds = H5Dcreate2(g, "node_ids", H5T_STD_U64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (ds < 0 || (p->n && H5Dwrite(ds, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, id) < 0))
         goto io;
@@ -552,10 +491,10 @@ static rv_status write_pop(hid_t root, const rv_sonata_spike_pop *p, rv_sonata_s
 io:
     st = FAIL_AT(err, RV_EIO, path, key, "HDF5 failed writing spike population '%s'", p->name);
 done:
-    hclose(&a);
-    hclose(&ds);
-    hclose(&sp);
-    hclose(&g);
+    rv__h5o_close(&a);
+    rv__h5o_close(&ds);
+    rv__h5o_close(&sp);
+    rv__h5o_close(&g);
     rv_free(t);
     rv_free(id);
     return st;
@@ -577,15 +516,15 @@ static rv_status spikes_write(const char *path, const rv_sonata_spikes *s, rv_so
     for (int v = 0; v <= 2 && enum_t >= 0; v++) {
         uint8_t u = (uint8_t)v;
         if (H5Tenum_insert(enum_t, rv_sonata_sorting_name((rv_sonata_sorting)v), &u) < 0)
-            hclose(&enum_t);
+            rv__h5o_close(&enum_t);
     }
     root = H5Gcreate2(f, "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (enum_t < 0 || root < 0)
         st = FAIL_AT(err, RV_EIO, path, "/spikes", "HDF5 failed creating /spikes");
     for (size_t i = 0; i < s->n_pops && st == RV_OK; i++)
         st = write_pop(root, &s->pops[i], order, enum_t, path, err);
-    hclose(&root);
-    hclose(&enum_t);
+    rv__h5o_close(&root);
+    rv__h5o_close(&enum_t);
     return finish_tmp_h5(&f, tmp, path, st, err);
 }
 
@@ -694,8 +633,8 @@ static rv_status read_sorting(hid_t g, hid_t ids, const char *ids_name, const ch
         st = RV_EFORMAT;
     }
 done:
-    hclose(&mt);
-    hclose(&ft);
+    rv__h5o_close(&mt);
+    rv__h5o_close(&ft);
     if (a >= 0) H5Aclose(a);
     return st;
 }
@@ -711,7 +650,7 @@ static rv_status open_1d(hid_t g, const char *name, const char *path, const char
     int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
     hsize_t dims[1] = {0};
     if (rank == 1) H5Sget_simple_extent_dims(sp, dims, NULL);
-    hclose(&sp);
+    rv__h5o_close(&sp);
     if (rank != 1)
         return FAIL_AT(err, RV_EFORMAT, path, key, "dataset '%s' has %d dimensions (expected 1)",
                        name, rank);
@@ -791,11 +730,11 @@ static rv_status read_pop(hid_t g, const char *pop_name, const char *ids_name, c
     }
     p->n = nt;
 done:
-    hclose(&a);
-    hclose(&tt);
-    hclose(&it);
-    hclose(&tds);
-    hclose(&ids);
+    rv__h5o_close(&a);
+    rv__h5o_close(&tt);
+    rv__h5o_close(&it);
+    rv__h5o_close(&tds);
+    rv__h5o_close(&ids);
     return st;
 }
 
@@ -822,7 +761,7 @@ static rv_status spikes_read(const char *path, rv_sonata_spikes *s, rv_error *er
             hid_t g = H5Gopen2(root, l.names[i], H5P_DEFAULT);
             st = g < 0 ? FAIL_AT(err, RV_EIO, path, l.names[i], "cannot open group")
                        : read_pop(g, l.names[i], "node_ids", path, s, err);
-            hclose(&g);
+            rv__h5o_close(&g);
         }
     } else if (obj_kind(root, "timestamps") == H5I_DATASET) {
         /* old layout without populations: /spikes/{gids,timestamps} */
@@ -831,8 +770,8 @@ static rv_status spikes_read(const char *path, rv_sonata_spikes *s, rv_error *er
     }
 done:
     names_free(&l);
-    hclose(&root);
-    hclose(&f);
+    rv__h5o_close(&root);
+    rv__h5o_close(&f);
     return st;
 }
 
@@ -859,7 +798,7 @@ rv_status rv_sonata_spikes_read(const char *path, rv_sonata_spikes **out, rv_err
 rv_status rv_sonata_spikes_write_dat(const char *path, const rv_sonata_spikes *s,
                                      const uint64_t *gid_offsets, rv_error *err) {
     if (!path || !s) return RV_FAIL(err, RV_EINVAL, "rv_sonata_spikes_write_dat: NULL argument");
-    rv_status dst = check_dir(path, err);
+    rv_status dst = rv__h5o_check_dir(path, err);
     if (dst != RV_OK) return dst;
     size_t n = strlen(path) + 48;
     char *tmp = rv_malloc(n);
