@@ -203,7 +203,13 @@ rv_status rv__h5_open_file(const char *path, hid_t *out, rv_error *err) {
     }
     htri_t is = H5Fis_hdf5(path);
     if (is <= 0) return RV__FAILK(err, RV_EFORMAT, path, NULL, "%s is not an HDF5 file", path);
-    hid_t fid = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    /* A 4 KiB sieve buffer instead of HDF5's 64 KiB: selections are many
+     * small row ranges, and each range would otherwise pull 64 KiB from the
+     * file (bench/sonata: 332 MB read() for 5.6 MB selected). */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0) H5Pset_sieve_buf_size(fapl, 4096);
+    hid_t fid = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
+    if (fapl >= 0) H5Pclose(fapl);
     if (fid < 0)
         return RV__FAILK(err, RV_EIO, path, NULL, "HDF5 could not open %s (damaged file?)", path);
     *out = fid;
