@@ -231,9 +231,126 @@ def case_geom(so):
 
 
 cases.CASES["geom"] = case_geom
-OWN = ("features", "solvers", "gap", "vecstim", "watch", "geom")
+
+def case_ttx(so):
+    """TTXDynamicsSwitch (our mechanisms/TTXDynamicsSwitch.mod, compiled by
+    nrnivmodl for NEURON) with tests/nmodl/mod/nmttx.mod, a leak that reads
+    the ttx pseudo-ion and is blocked by ttxo only where ttxi holds the
+    switch's marker: the soma at a blocking level, one dendrite at the
+    default (no TTX) level, another dendrite without the switch (NEURON's
+    default concentrations, leak unblocked)."""
+    import shutil
+    d = only_mods(["TTXDynamicsSwitch"])
+    shutil.copy(os.path.join(HERE, "mod", "nmttx.mod"), d)
+    L = cases.header(so, 60, ["nrnmech " + d])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "insert soma TTXDynamicsSwitch", "insert soma nmttx",
+          "rangeall soma ttxo_level_TTXDynamicsSwitch 2e-5",
+          "section d1 3", "geom d1 150 2 100 1", "insert d1 pas", "insert d1 nmttx",
+          "insert d1 TTXDynamicsSwitch", "rangeall d1 gbar_nmttx 0.002",
+          "connect d1 0 soma 1",
+          "section d2 3", "geom d2 150 2 100 1", "insert d2 pas", "insert d2 nmttx",
+          "rangeall d2 gbar_nmttx 0.001", "connect d2 0 soma 0",
+          "pp st IClamp soma 0.5", "ppset st del 2", "ppset st dur 100", "ppset st amp 0.15",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record d1 0.5 v", "record d2 0.5 v",
+          "record soma 0.5 block_nmttx", "record soma 0.5 seeo_nmttx",
+          "record soma 0.5 seei_nmttx", "record d1 0.5 block_nmttx",
+          "record d1 0.5 seeo_nmttx", "record d2 0.5 block_nmttx",
+          "record d2 0.5 seei_nmttx", "record soma 0.5 ttxo", "record d1 0.5 ttxi"]
+    return L
+
+
+cases.CASES["ttx"] = case_ttx
+
+
+def case_membsrc(so):
+    """MembraneCurrentSource (our .mod on both sides): IClamp's pulse as a
+    membrane current (i = -amp during the pulse) on an hh soma, a second one
+    with a negative amp on a passive dendrite, a third ending after tstop."""
+    L = cases.header(so, 50, ["nrnmech " + only_mods(["MembraneCurrentSource"])])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "section dend 5", "geom dend 200 2 100 1", "insert dend pas", "connect dend 0 soma 1",
+          "pp s1 MembraneCurrentSource soma 0.5", "ppset s1 del 2", "ppset s1 dur 20.0125",
+          "ppset s1 amp 0.2",
+          "pp s2 MembraneCurrentSource dend 0.7", "ppset s2 del 5", "ppset s2 dur 10",
+          "ppset s2 amp -0.05",
+          "pp s3 MembraneCurrentSource dend 0.3", "ppset s3 del 30", "ppset s3 dur 100",
+          "ppset s3 amp 0.08",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record dend 0.7 v", "record dend 0.3 v",
+          "recordpp s1 i", "recordpp s2 i", "recordpp s3 i"]
+    return L
+
+
+cases.CASES["membsrc"] = case_membsrc
+
+
+def case_condsrc(so):
+    """ConductanceSource (our .mod on both sides): SEClamp's three-level
+    source as a membrane current i = (v - vc)/rs on an hh soma, switching
+    off before tstop; a second one with a larger rs and dur2 = 0 on a
+    passive dendrite."""
+    L = cases.header(so, 50, ["nrnmech " + only_mods(["ConductanceSource"])])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "section dend 5", "geom dend 200 2 100 1", "insert dend pas", "connect dend 0 soma 1",
+          "pp c ConductanceSource soma 0.5", "ppset c dur1 5", "ppset c amp1 -70",
+          "ppset c dur2 10", "ppset c amp2 -20", "ppset c dur3 8.0125", "ppset c amp3 -50",
+          "ppset c rs 0.3",
+          "pp c2 ConductanceSource dend 0.9", "ppset c2 dur1 3", "ppset c2 amp1 -60",
+          "ppset c2 dur2 0", "ppset c2 amp2 10", "ppset c2 dur3 30", "ppset c2 amp3 -40",
+          "ppset c2 rs 20",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record dend 0.5 v", "record dend 0.9 v", "recordpp c i",
+          "recordpp c vc", "recordpp c2 i", "recordpp c2 vc"]
+    return L
+
+
+cases.CASES["condsrc"] = case_condsrc
+
+CORTEX = os.path.join(HERE, "..", "..", "mechanisms", "cortex")
+
+
+def case_cortex(so):
+    """Our mechanisms/cortex/*.mod (the Hay et al. 2011 layer-5 pyramidal
+    channel set used by the Allen perisomatic fits; nrnivmodl for NEURON,
+    ranvier for ranvier): a soma carrying all 11 (NaTs, Nap, K_P, K_T,
+    Kv3_1, SK, Im, Ih, Ca_HVA, Ca_LVA, CaDynamics writing cai, which SK
+    reads and from which eca follows) plus pas, and a dendrite with a
+    subset, at 34 degC, driven by an IClamp to a spike train with
+    calcium-activated adaptation."""
+    L = cases.header(so, 300, ["nrnmech " + CORTEX, "celsius 34"])
+    L = ["vinit -85" if ln.startswith("vinit ") else ln for ln in L]
+    soma = [("NaTs", "gbar", 1.0), ("Nap", "gbar", 0.002), ("K_P", "gbar", 0.02),
+            ("K_T", "gbar", 0.02), ("Kv3_1", "gbar", 0.3), ("SK", "gbar", 0.04),
+            ("Im", "gbar", 0.0005), ("Ih", "gbar", 8e-5), ("Ca_HVA", "gbar", 0.001),
+            ("Ca_LVA", "gbar", 0.003), ("CaDynamics", "gamma", 0.02)]
+    dend = [("NaTs", "gbar", 0.02), ("Kv3_1", "gbar", 0.01), ("SK", "gbar", 0.001),
+            ("Im", "gbar", 1e-4), ("Ih", "gbar", 2e-4), ("Ca_HVA", "gbar", 5e-5),
+            ("Ca_LVA", "gbar", 5e-4), ("CaDynamics", "gamma", 0.01)]
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma pas",
+          "rangeall soma g_pas 3e-5", "rangeall soma e_pas -90",
+          "section dend 5", "geom dend 200 2 100 2", "insert dend pas",
+          "rangeall dend g_pas 3e-5", "rangeall dend e_pas -90", "connect dend 0 soma 1"]
+    for sec, mechs in (("soma", soma), ("dend", dend)):
+        for m, var, val in mechs:
+            L += ["insert %s %s" % (sec, m), "rangeall %s %s_%s %.17g" % (sec, var, m, val)]
+        L += ["rangeall %s ena 53" % sec, "rangeall %s ek -107" % sec]
+    L += ["rangeall soma decay_CaDynamics 200", "rangeall dend decay_CaDynamics 120",
+          "pp st IClamp soma 0.5", "ppset st del 20", "ppset st dur 200", "ppset st amp 0.25",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record dend 0.5 v", "record dend 0.9 v",
+          "record soma 0.5 cai", "record soma 0.5 eca", "record soma 0.5 ica",
+          "record soma 0.5 ik", "record soma 0.5 ina", "record soma 0.5 z_SK",
+          "record soma 0.5 m_Ih", "record soma 0.5 h_K_P", "record soma 0.5 m_Ca_LVA",
+          "record dend 0.5 cai", "record dend 0.5 m_Im"]
+    return L
+
+
+cases.CASES["cortex"] = case_cortex
+OWN = ("features", "solvers", "gap", "vecstim", "watch", "geom", "ttx", "cortex")
 # NEURON built-ins that ranvier has only as compiled mechanisms/*.mod
-ADDED = ("seclamp", "vclamp", "intfire2", "watch")
+ADDED = ("seclamp", "vclamp", "intfire2", "watch", "membsrc", "condsrc")
 
 
 def main():
@@ -259,6 +376,8 @@ def main():
         if a.case in OWN:
             rv_lines = ["mechlib " + a.mechdirs + ":" + os.path.join(HERE, "mod")] + lines
             builtin = None
+        if a.case == "cortex":
+            rv_lines = ["mechlib " + a.mechdirs + ":" + CORTEX] + lines
         got = oracle.run_ranvier(rv_lines, a.rvsim)
         ok &= oracle.compare(name, ref, got, tol=a.tol)
         if builtin is None:
