@@ -321,13 +321,13 @@ def case_cortex(so):
     calcium-activated adaptation."""
     L = cases.header(so, 300, ["nrnmech " + CORTEX, "celsius 34"])
     L = ["vinit -85" if ln.startswith("vinit ") else ln for ln in L]
-    soma = [("NaTs", "gbar", 1.0), ("Nap", "gbar", 0.002), ("K_P", "gbar", 0.02),
-            ("K_T", "gbar", 0.02), ("Kv3_1", "gbar", 0.3), ("SK", "gbar", 0.04),
+    soma = [("NaTs", "gbar", 1.0), ("Nap", "gbar", 0.002), ("K_P", "gbar", 0.005),
+            ("K_T", "gbar", 0.02), ("Kv3_1", "gbar", 0.3), ("SK", "gbar", 0.005),
             ("Im", "gbar", 0.0005), ("Ih", "gbar", 8e-5), ("Ca_HVA", "gbar", 0.001),
-            ("Ca_LVA", "gbar", 0.003), ("CaDynamics", "gamma", 0.02)]
+            ("Ca_LVA", "gbar", 0.003), ("CaDynamics", "gamma", 0.0006)]
     dend = [("NaTs", "gbar", 0.02), ("Kv3_1", "gbar", 0.01), ("SK", "gbar", 0.001),
             ("Im", "gbar", 1e-4), ("Ih", "gbar", 2e-4), ("Ca_HVA", "gbar", 5e-5),
-            ("Ca_LVA", "gbar", 5e-4), ("CaDynamics", "gamma", 0.01)]
+            ("Ca_LVA", "gbar", 5e-4), ("CaDynamics", "gamma", 0.001)]
     L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma pas",
           "rangeall soma g_pas 3e-5", "rangeall soma e_pas -90",
           "section dend 5", "geom dend 200 2 100 2", "insert dend pas",
@@ -337,7 +337,7 @@ def case_cortex(so):
             L += ["insert %s %s" % (sec, m), "rangeall %s %s_%s %.17g" % (sec, var, m, val)]
         L += ["rangeall %s ena 53" % sec, "rangeall %s ek -107" % sec]
     L += ["rangeall soma decay_CaDynamics 200", "rangeall dend decay_CaDynamics 120",
-          "pp st IClamp soma 0.5", "ppset st del 20", "ppset st dur 200", "ppset st amp 0.25",
+          "pp st IClamp soma 0.5", "ppset st del 20", "ppset st dur 200", "ppset st amp 0.5",
           "gidsec 0 soma 0.5 -20",
           "record soma 0.5 v", "record dend 0.5 v", "record dend 0.9 v",
           "record soma 0.5 cai", "record soma 0.5 eca", "record soma 0.5 ica",

@@ -1,0 +1,66 @@
+: Ca_LVA -- low-voltage-activated (T-type) calcium current of the Hay et al.
+: 2011 layer-5 pyramidal cell model (Avery & Johnston 1996; Randall & Tsien
+: 1997), written for ranvier from the published equations; Q10 2.3 referred
+: to 21 degC; kinetics evaluated at u = v + vshift (10 mV as published).
+:   ica = gbar m^2 h (v - eca)
+:   minf = 1/(1 + exp(-(u+30)/6)),  mtau = 5 + 20/(1 + exp((u+25)/5))
+:   hinf = 1/(1 + exp((u+80)/6.4)), htau = 20 + 50/(1 + exp((u+40)/7))
+NEURON {
+    SUFFIX Ca_LVA
+    USEION ca READ eca WRITE ica
+    RANGE gbar, g
+    GLOBAL vshift
+}
+
+UNITS {
+    (S) = (siemens)
+    (mV) = (millivolt)
+    (mA) = (milliamp)
+}
+
+PARAMETER {
+    gbar = 0.00001 (S/cm2)
+    vshift = 10 (mV)
+}
+
+ASSIGNED {
+    v (mV)
+    eca (mV)
+    ica (mA/cm2)
+    g (S/cm2)
+    celsius (degC)
+    minf
+    mtau (ms)
+    hinf
+    htau (ms)
+}
+
+STATE { m h }
+
+BREAKPOINT {
+    SOLVE gates METHOD cnexp
+    g = gbar*m*m*h
+    ica = g*(v - eca)
+}
+
+INITIAL {
+    settle(v)
+    m = minf
+    h = hinf
+}
+
+DERIVATIVE gates {
+    settle(v)
+    m' = (minf - m)/mtau
+    h' = (hinf - h)/htau
+}
+
+PROCEDURE settle(vm (mV)) {
+    LOCAL phi, u
+    phi = 2.3^((celsius - 21)/10)
+    u = vm + vshift
+    minf = 1/(1 + exp(-(u + 30)/6))
+    mtau = (5 + 20/(1 + exp((u + 25)/5)))/phi
+    hinf = 1/(1 + exp((u + 80)/6.4))
+    htau = (20 + 50/(1 + exp((u + 40)/7)))/phi
+}

@@ -1,0 +1,60 @@
+: SK -- small-conductance calcium-activated potassium current of the Hay et
+: al. 2011 layer-5 pyramidal cell model (Koehler et al. 1996): a Hill
+: function of the inner calcium concentration with a fixed 1 ms time
+: constant.  Written for ranvier from the published equations.
+:   ik = gbar z (v - ek),  zinf = 1/(1 + (0.00043 mM/cai)^4.8)
+: (cai below 1e-7 mM is raised by 1e-7 mM so that the ratio stays finite)
+NEURON {
+    SUFFIX SK
+    USEION k READ ek WRITE ik
+    USEION ca READ cai
+    RANGE gbar, g
+}
+
+UNITS {
+    (S) = (siemens)
+    (mV) = (millivolt)
+    (mA) = (milliamp)
+    (mM) = (milli/liter)
+}
+
+PARAMETER {
+    gbar = 0.000001 (S/cm2)
+    ztau = 1 (ms)
+}
+
+ASSIGNED {
+    v (mV)
+    ek (mV)
+    ik (mA/cm2)
+    cai (mM)
+    g (S/cm2)
+    zinf
+}
+
+STATE { z }
+
+BREAKPOINT {
+    SOLVE gates METHOD cnexp
+    g = gbar*z
+    ik = g*(v - ek)
+}
+
+INITIAL {
+    settle(cai)
+    z = zinf
+}
+
+DERIVATIVE gates {
+    settle(cai)
+    z' = (zinf - z)/ztau
+}
+
+PROCEDURE settle(c (mM)) {
+    LOCAL cc
+    cc = c
+    if (cc < 1e-7) {
+        cc = cc + 1e-7
+    }
+    zinf = 1/(1 + (0.00043/cc)^4.8)
+}
