@@ -13,7 +13,9 @@
  * the C compiler started with fork/execvp (no shell), and the result is
  * renamed into place atomically, so concurrent builds of the same inputs
  * are safe.  -ffp-contract=off keeps the arithmetic exactly as written (no
- * fused multiply-add), which bit-identity with NEURON needs.
+ * fused multiply-add), which bit-identity with NEURON needs; -O3 and
+ * -fno-math-errno (libm calls without errno: same values, but pure, so they
+ * can be shared and hoisted) do not change any result.
  */
 #include "nmodl_int.h"
 
@@ -29,7 +31,7 @@
 #include <unistd.h>
 
 static const char *const cflags[] = {
-    "-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", NULL};
+    "-O3", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno", NULL};
 
 static void fnv(uint64_t *h, const void *p, size_t n) {
     const unsigned char *c = p;

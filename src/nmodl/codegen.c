@@ -911,6 +911,42 @@ static void emit_call(G *g, nm_buf *b, nm_expr *e) {
     nm_buf_put(b, "0.0");
 }
 
+/* Whether e depends only on values that are normally the same for every
+ * instance and step (numbers, constants, celsius, dt, PARAMETERs, RANGE or
+ * GLOBAL): a pow() of such arguments (_rv_powm) and a cnexp decay factor's
+ * exp (_rv_expm) are then memoized.  Only a performance heuristic: the memos
+ * compare the arguments' bits, so results are exact whatever the values. */
+static bool pow_memo_ok(G *g, nm_expr *e) {
+    if (!e) return false;
+    switch (e->kind) {
+    case NE_NUM:
+        return true;
+    case NE_PAREN:
+    case NE_UNARY:
+        return pow_memo_ok(g, e->a);
+    case NE_BINARY:
+        return pow_memo_ok(g, e->a) && pow_memo_ok(g, e->b);
+    case NE_NAME: {
+        if (e->a) return false;
+        nm_sym *s = lookup(g, e->text);
+        if (!s || s->size) return false;
+        switch (s->kind) {
+        case SK_CONST:
+        case SK_CELSIUS:
+        case SK_DT:
+            return true;
+        case SK_GLOBAL: /* GLOBAL PARAMETERs; not ASSIGNED ones (hh's minf) */
+        case SK_RANGE:
+            return s->role == RV_VAR_PARAM && s->ion_use < 0;
+        default:
+            return false;
+        }
+    }
+    default:
+        return false;
+    }
+}
+
 /* need: the minimum precedence the context requires without parentheses */
 static void emit_expr(G *g, nm_buf *b, nm_expr *e, int need) {
     if (!e) {
@@ -951,6 +987,19 @@ static void emit_expr(G *g, nm_buf *b, nm_expr *e, int need) {
         break;
     case NE_BINARY:
         if (e->op == NT_CARET) {
+            if (pow_memo_ok(g, e->a) && pow_memo_ok(g, e->b)) {
+                /* instance-invariant in practice (constants, celsius, dt,
+                 * PARAMETERs): memoized on the exact bits of both
+                 * arguments in private global storage, so the value is
+                 * always pow's own */
+                nm_buf_printf(b, "_rv_powm(_g + _NG + %d, ", g->gpriv);
+                g->gpriv += 4;
+                emit_expr(g, b, e->a, 0);
+                nm_buf_put(b, ", ");
+                emit_expr(g, b, e->b, 0);
+                nm_buf_put(b, ")");
+                break;
+            }
             nm_buf_put(b, "pow(");
             emit_expr(g, b, e->a, 0);
             nm_buf_put(b, ", ");
@@ -1726,8 +1775,19 @@ static void emit_derivative(G *g, nm_func *fn, const char *method) {
             emit_expr(g, &de, r.de, 0);
             emit_expr(g, &a, r.a, 0);
             emit_expr(g, &e, r.b, 0);
-            out(g, "%s = %s + (1. - rv_exp(_th->dt * (%s))) * (-(%s) / (%s) - %s);\n", xs, xs,
-                de.s ? de.s : "", r.b ? e.s : "0.0", a.s ? a.s : "0.0", xs);
+            if (pow_memo_ok(g, r.de)) {
+                /* the decay factor's exp depends only on dt, constants and
+                 * PARAMETERs: memoized on the bits of its argument (a
+                 * 16-entry direct-mapped cache in private global storage) */
+                out(g,
+                    "%s = %s + (1. - rv_exp(_th->dt * (%s), _g + _NG + %d)) * (-(%s) / (%s) - "
+                    "%s);\n",
+                    xs, xs, de.s ? de.s : "", g->gpriv, r.b ? e.s : "0.0", a.s ? a.s : "0.0", xs);
+                g->gpriv += 32;
+            } else {
+                out(g, "%s = %s + (1. - rv_exp(_th->dt * (%s))) * (-(%s) / (%s) - %s);\n", xs, xs,
+                    de.s ? de.s : "", r.b ? e.s : "0.0", a.s ? a.s : "0.0", xs);
+            }
             tmp_free(g, &de);
             tmp_free(g, &a);
         }
@@ -2778,9 +2838,34 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
                   : f->kind == NK_POINT ? "point process"
                                         : "artificial cell",
                   f->title ? ": " : "", f->title ? f->title : "");
-    nm_buf_put(o, "#include \"ranvier/mech_abi.h\"\n\n#include <math.h>\n#include <stddef.h>\n\n"
-                  "#if defined(__GNUC__)\n#define _RV_UNUSED __attribute__((unused))\n#else\n"
-                  "#define _RV_UNUSED\n#endif\n\n");
+    nm_buf_put(
+        o, "#include \"ranvier/mech_abi.h\"\n\n#include <math.h>\n#include <stddef.h>\n\n"
+           "#if defined(__GNUC__)\n#define _RV_UNUSED __attribute__((unused))\n#else\n"
+           "#define _RV_UNUSED\n#endif\n\n"
+           "/* pow memoized on the exact bits of its arguments; c: 4 doubles of\n"
+           " * private global storage (x, y, pow(x, y), valid) */\n"
+           "_RV_UNUSED static inline double _rv_powm(double *c, double x, double y) {\n"
+           "    union { double d; unsigned long long u; } a = {x}, b = {y}, ca = {c[0]}, cb = "
+           "{c[1]};\n"
+           "    if (c[3] != 0.0 && a.u == ca.u && b.u == cb.u) return c[2];\n"
+           "    double r = pow(x, y);\n"
+           "    c[0] = x, c[1] = y, c[2] = r, c[3] = 1.0;\n"
+           "    return r;\n}\n\n"
+           "/* rv_exp memoized on the exact bits of its argument; c: 16 (key, value)\n"
+           " * pairs of private global storage, a pair valid when its value is not 0\n"
+           " * (rv_exp is never 0 but below -700, which is then just recomputed) */\n"
+           "_RV_UNUSED static inline double _rv_expm(double x, double *c) {\n"
+           "    union { double d; unsigned long long u; } a = {x}, k;\n"
+           "    unsigned h = (unsigned)((a.u ^ (a.u >> 29) ^ (a.u >> 47)) & 15u);\n"
+           "    double *e = c + 2 * h;\n"
+           "    k.d = e[0];\n"
+           "    if (e[1] != 0.0 && k.u == a.u) return e[1];\n"
+           "    double r = rv_exp(x);\n"
+           "    e[0] = x, e[1] = r;\n"
+           "    return r;\n}\n"
+           "/* rv_exp(x, cache) is _rv_expm(x, cache); rv_exp(x) stays rv_exp */\n"
+           "#define _RV_EXP_SEL(_1, _2, _f, ...) _f\n"
+           "#define rv_exp(...) _RV_EXP_SEL(__VA_ARGS__, _rv_expm, rv_exp, 0)(__VA_ARGS__)\n\n");
     size_t rt_at = o->len;
     nm_buf_put(o,
                "/* instance variables: variable k of instance i at data[k * pad + i] */\nenum {\n");
