@@ -20,6 +20,7 @@
  * config_circuit.c, config_sim.c and config_inputs.c.
  */
 #include "config_int.h"
+#include "jsonpos_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -29,11 +30,6 @@
 #include <unistd.h>
 
 /* ---- line map ------------------------------------------------------------ */
-
-typedef struct scanner {
-    const char *p, *end, *line_start;
-    int line;
-} scanner;
 
 static void lm_add(rv__cfg_ctx *c, rv__cfg_file *f, const char *kp, int line, int col) {
     size_t len = strlen(kp) + 1;
@@ -50,111 +46,21 @@ static void lm_add(rv__cfg_ctx *c, rv__cfg_file *f, const char *kp, int line, in
     f->n_lm_text += len;
 }
 
-static void sc_ws(scanner *s) {
-    while (s->p < s->end) {
-        char ch = *s->p;
-        if (ch == '\n') {
-            s->line++;
-            s->p++;
-            s->line_start = s->p;
-        } else if (ch == ' ' || ch == '\t' || ch == '\r') {
-            s->p++;
-        } else {
-            break;
-        }
-    }
+/* Sink for key strings: a fixed buffer, truncated byte-wise to cap-1. */
+typedef struct keybuf {
+    char *out;
+    size_t cap, n;
+} keybuf;
+
+static void kb_put(void *ctx, const char *b, size_t n) {
+    keybuf *k = ctx;
+    for (size_t i = 0; i < n && k->n + 1 < k->cap; i++) k->out[k->n++] = b[i];
 }
 
-static int hexval(char ch) {
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
-
-static unsigned read_hex4(scanner *s) {
-    unsigned u = 0;
-    for (int k = 0; k < 4 && s->p < s->end; k++) {
-        int h = hexval(*s->p++);
-        u = u * 16 + (unsigned)(h < 0 ? 0 : h);
-    }
-    return u;
-}
-
-static void put_utf8(char *out, size_t cap, size_t *n, unsigned u) {
-    unsigned char b[4];
-    size_t k = 0;
-    if (u < 0x80) {
-        b[k++] = (unsigned char)u;
-    } else if (u < 0x800) {
-        b[k++] = (unsigned char)(0xC0 | (u >> 6));
-        b[k++] = (unsigned char)(0x80 | (u & 0x3F));
-    } else if (u < 0x10000) {
-        b[k++] = (unsigned char)(0xE0 | (u >> 12));
-        b[k++] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
-        b[k++] = (unsigned char)(0x80 | (u & 0x3F));
-    } else {
-        b[k++] = (unsigned char)(0xF0 | (u >> 18));
-        b[k++] = (unsigned char)(0x80 | ((u >> 12) & 0x3F));
-        b[k++] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
-        b[k++] = (unsigned char)(0x80 | (u & 0x3F));
-    }
-    for (size_t i = 0; i < k && *n + 1 < cap; i++) out[(*n)++] = (char)b[i];
-}
-
-/* Reads a string token at s->p (on the opening quote), decoding escapes as
- * jansson does, into out (truncated to cap-1). */
-static void sc_string(scanner *s, char *out, size_t cap) {
-    size_t n = 0;
-    s->p++; /* opening quote */
-    while (s->p < s->end && *s->p != '"') {
-        char ch = *s->p++;
-        if (ch != '\\') {
-            if (n + 1 < cap) out[n++] = ch;
-            continue;
-        }
-        if (s->p >= s->end) break;
-        char e = *s->p++;
-        unsigned u;
-        switch (e) {
-        case 'b':
-            u = '\b';
-            break;
-        case 'f':
-            u = '\f';
-            break;
-        case 'n':
-            u = '\n';
-            break;
-        case 'r':
-            u = '\r';
-            break;
-        case 't':
-            u = '\t';
-            break;
-        case 'u':
-            u = read_hex4(s);
-            if (u >= 0xD800 && u < 0xDC00 && s->p + 1 < s->end && s->p[0] == '\\' &&
-                s->p[1] == 'u') {
-                s->p += 2;
-                unsigned lo = read_hex4(s);
-                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            break;
-        default:
-            u = (unsigned char)e;
-            break;
-        }
-        put_utf8(out, cap, &n, u);
-    }
-    if (s->p < s->end) s->p++; /* closing quote */
-    out[n < cap ? n : cap - 1] = '\0';
-}
-
-static void sc_value(rv__cfg_ctx *c, rv__cfg_file *f, scanner *s, const char *kp) {
-    sc_ws(s);
+static void sc_value(rv__cfg_ctx *c, rv__cfg_file *f, rv__jpos_scan *s, const char *kp) {
+    rv__jpos_ws(s);
     if (s->p >= s->end || c->oom) return;
-    lm_add(c, f, kp, s->line, (int)(s->p - s->line_start) + 1);
+    lm_add(c, f, kp, s->line, rv__jpos_col(s));
     char ch = *s->p;
     if (ch == '{' || ch == '[') {
         int is_obj = ch == '{';
@@ -162,7 +68,7 @@ static void sc_value(rv__cfg_ctx *c, rv__cfg_file *f, scanner *s, const char *kp
         size_t index = 0;
         s->p++;
         for (;;) {
-            sc_ws(s);
+            rv__jpos_ws(s);
             if (s->p >= s->end) return;
             if (*s->p == close) {
                 s->p++;
@@ -175,9 +81,11 @@ static void sc_value(rv__cfg_ctx *c, rv__cfg_file *f, scanner *s, const char *kp
             char child[RV__CFG_PATH_MAX];
             if (is_obj) {
                 char key[256];
+                keybuf kb = {key, sizeof key, 0};
                 if (*s->p != '"') return; /* cannot happen in valid JSON */
-                sc_string(s, key, sizeof key);
-                sc_ws(s);
+                rv__jpos_string(s, kb_put, &kb);
+                key[kb.n] = '\0';
+                rv__jpos_ws(s);
                 if (s->p < s->end && *s->p == ':') s->p++;
                 rv__cfg_kp(child, kp, key);
             } else {
@@ -187,15 +95,15 @@ static void sc_value(rv__cfg_ctx *c, rv__cfg_file *f, scanner *s, const char *kp
             if (c->oom) return;
         }
     } else if (ch == '"') {
-        char skip[8];
-        sc_string(s, skip, sizeof skip);
+        rv__jpos_string(s, NULL, NULL);
     } else {
-        while (s->p < s->end && !strchr(",]} \t\r\n", *s->p)) s->p++;
+        rv__jpos_scalar(s);
     }
 }
 
 void rv__cfg_linemap(rv__cfg_ctx *c, rv__cfg_file *f, const char *text) {
-    scanner s = {text, text + strlen(text), text, 1};
+    rv__jpos_scan s;
+    rv__jpos_init(&s, text, strlen(text));
     sc_value(c, f, &s, "");
 }
 

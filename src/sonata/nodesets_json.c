@@ -15,6 +15,7 @@
  * and column for invalid JSON.  The parse tree uses jansson's allocator;
  * everything else here goes through rv_malloc.
  */
+#include "jsonpos_int.h"
 #include "nodesets_int.h"
 
 #include <errno.h>
@@ -141,40 +142,11 @@ static rv_status read_file(const char *path, const char *what, char **text, size
 /* ---- the position scanner -------------------------------------------------------- */
 
 typedef struct scanner {
-    const char *p, *end, *ls;
-    int line;
+    rv__jpos_scan j;
     rv__nsj_doc *d;
     int max_depth;
     int oom;
 } scanner;
-
-static void sc_ws(scanner *s) {
-    while (s->p < s->end) {
-        char ch = *s->p;
-        if (ch == '\n') {
-            s->line++;
-            s->p++;
-            s->ls = s->p;
-        } else if (ch == ' ' || ch == '\t' || ch == '\r') {
-            s->p++;
-        } else {
-            break;
-        }
-    }
-}
-
-static int hexv(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return 0;
-}
-
-static unsigned hex4(scanner *s) {
-    unsigned u = 0;
-    for (int k = 0; k < 4 && s->p < s->end; k++) u = u * 16 + (unsigned)hexv(*s->p++);
-    return u;
-}
 
 static void key_put(scanner *s, const char *b, size_t n) {
     rv__nsj_doc *d = s->d;
@@ -187,73 +159,15 @@ static void key_put(scanner *s, const char *b, size_t n) {
     d->nkeys += n;
 }
 
-static void key_utf8(scanner *s, unsigned u) {
-    char b[4];
-    size_t k = 0;
-    if (u < 0x80) {
-        b[k++] = (char)u;
-    } else if (u < 0x800) {
-        b[k++] = (char)(0xC0 | (u >> 6));
-        b[k++] = (char)(0x80 | (u & 0x3F));
-    } else if (u < 0x10000) {
-        b[k++] = (char)(0xE0 | (u >> 12));
-        b[k++] = (char)(0x80 | ((u >> 6) & 0x3F));
-        b[k++] = (char)(0x80 | (u & 0x3F));
-    } else {
-        b[k++] = (char)(0xF0 | (u >> 18));
-        b[k++] = (char)(0x80 | ((u >> 12) & 0x3F));
-        b[k++] = (char)(0x80 | ((u >> 6) & 0x3F));
-        b[k++] = (char)(0x80 | (u & 0x3F));
-    }
-    key_put(s, b, k);
+static void key_sink(void *ctx, const char *b, size_t n) {
+    key_put(ctx, b, n);
 }
 
-/* A string token at s->p (opening quote).  With `keep`, its decoded text is
+/* A string token at s->j.p (opening quote).  With `keep`, its decoded text is
  * appended to the key buffer (NUL-terminated) and its offset returned. */
 static size_t sc_string(scanner *s, int keep) {
     size_t off = s->d->nkeys;
-    s->p++;
-    while (s->p < s->end && *s->p != '"') {
-        const char *run = s->p;
-        while (s->p < s->end && *s->p != '"' && *s->p != '\\') s->p++;
-        if (keep && s->p > run) key_put(s, run, (size_t)(s->p - run));
-        if (s->p >= s->end || *s->p == '"') break;
-        s->p++; /* backslash */
-        if (s->p >= s->end) break;
-        char e = *s->p++;
-        unsigned u;
-        switch (e) {
-        case 'b':
-            u = '\b';
-            break;
-        case 'f':
-            u = '\f';
-            break;
-        case 'n':
-            u = '\n';
-            break;
-        case 'r':
-            u = '\r';
-            break;
-        case 't':
-            u = '\t';
-            break;
-        case 'u':
-            u = hex4(s);
-            if (u >= 0xD800 && u < 0xDC00 && s->p + 1 < s->end && s->p[0] == '\\' &&
-                s->p[1] == 'u') {
-                s->p += 2;
-                unsigned lo = hex4(s);
-                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            break;
-        default:
-            u = (unsigned char)e;
-            break;
-        }
-        if (keep) key_utf8(s, u);
-    }
-    if (s->p < s->end) s->p++; /* closing quote */
+    rv__jpos_string(&s->j, keep ? key_sink : NULL, s);
     if (keep) key_put(s, "", 1);
     return off;
 }
@@ -262,28 +176,28 @@ static size_t sc_string(scanner *s, int keep) {
 static void sc_skip(scanner *s) {
     int depth = 0;
     do {
-        sc_ws(s);
-        if (s->p >= s->end) return;
-        char ch = *s->p;
+        rv__jpos_ws(&s->j);
+        if (s->j.p >= s->j.end) return;
+        char ch = *s->j.p;
         if (ch == '"') {
             sc_string(s, 0);
         } else if (ch == '{' || ch == '[') {
             depth++;
-            s->p++;
+            s->j.p++;
         } else if (ch == '}' || ch == ']') {
             depth--;
-            s->p++;
+            s->j.p++;
         } else if (ch == ',' || ch == ':') {
-            s->p++;
+            s->j.p++;
         } else {
-            while (s->p < s->end && !strchr(",]} \t\r\n", *s->p)) s->p++;
+            rv__jpos_scalar(&s->j);
         }
     } while (depth > 0);
 }
 
 static void sc_value(scanner *s, int depth, long index, size_t key) {
-    sc_ws(s);
-    if (s->p >= s->end || s->oom) return;
+    rv__jpos_ws(&s->j);
+    if (s->j.p >= s->j.end || s->oom) return;
     if (depth > s->max_depth) {
         sc_skip(s);
         return;
@@ -297,9 +211,9 @@ static void sc_value(scanner *s, int depth, long index, size_t key) {
     e->depth = depth;
     e->index = index;
     e->key = key;
-    e->line = s->line;
-    e->col = (int)(s->p - s->ls) + 1;
-    char ch = *s->p;
+    e->line = s->j.line;
+    e->col = rv__jpos_col(&s->j);
+    char ch = *s->j.p;
     if (ch != '{' && ch != '[') {
         sc_skip(s);
         return;
@@ -307,22 +221,22 @@ static void sc_value(scanner *s, int depth, long index, size_t key) {
     int obj = ch == '{';
     char close = obj ? '}' : ']';
     long i = 0;
-    s->p++;
+    s->j.p++;
     for (;;) {
-        sc_ws(s);
-        if (s->p >= s->end || s->oom) return;
-        if (*s->p == close) {
-            s->p++;
+        rv__jpos_ws(&s->j);
+        if (s->j.p >= s->j.end || s->oom) return;
+        if (*s->j.p == close) {
+            s->j.p++;
             return;
         }
-        if (*s->p == ',') {
-            s->p++;
+        if (*s->j.p == ',') {
+            s->j.p++;
             continue;
         }
         if (obj) {
             size_t k = sc_string(s, 1);
-            sc_ws(s);
-            if (s->p < s->end && *s->p == ':') s->p++;
+            rv__jpos_ws(&s->j);
+            if (s->j.p < s->j.end && *s->j.p == ':') s->j.p++;
             sc_value(s, depth + 1, -1, k);
         } else {
             sc_value(s, depth + 1, i++, 0);
@@ -427,7 +341,8 @@ rv_status rv__nsj_read(const char *path, const char *text, const char *label, in
                               je.column, je.text);
         goto fail;
     }
-    scanner s = {text, text + len, text, 1, d, max_depth, 0};
+    scanner s = {.d = d, .max_depth = max_depth};
+    rv__jpos_init(&s.j, text, len);
     sc_value(&s, 0, -1, 0);
     if (s.oom) {
         st = RV_FAIL(err, RV_ENOMEM, "out of memory indexing %s %s", what, name);
