@@ -54,7 +54,7 @@ rv_status rv_error_set(rv_error *err, rv_status code, const char *src_file, int 
 void rv_error_where(rv_error *err, const char *path, int line, const char *key);
 /* Clear to RV_OK. */
 void rv_error_clear(rv_error *err);
-/* Format "path:line: error: msg [key]" into buf. */
+/* Format "path:line:col: error: msg [key]" into buf (line and col when known). */
 const char *rv_error_format(const rv_error *err, char *buf, size_t n);
 
 #define RV_FAIL(err, code, ...) rv_error_set((err), (code), __FILE__, __LINE__, __VA_ARGS__)

@@ -151,7 +151,9 @@ const char *rv_error_format(const rv_error *err, char *buf, size_t n) {
         return buf;
     }
     char where[300] = "";
-    if (err->path[0] && err->line > 0)
+    if (err->path[0] && err->line > 0 && err->col > 0)
+        snprintf(where, sizeof where, "%s:%d:%d: ", err->path, err->line, err->col);
+    else if (err->path[0] && err->line > 0)
         snprintf(where, sizeof where, "%s:%d: ", err->path, err->line);
     else if (err->path[0])
         snprintf(where, sizeof where, "%s: ", err->path);
