@@ -411,26 +411,19 @@ static void declare_vars(G *g) {
         s->value = val;
         add_global(g, s);
     }
-    for (nm_name *n = f->constants; n; n = n->next) {
-        if (find_global(g, n->name)) {
-            nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
-            continue;
+    /* CONSTANTs, then DEFINEs: named compile-time values */
+    nm_name *lists[2] = {f->constants, f->defines};
+    for (int k = 0; k < 2; ++k)
+        for (nm_name *n = lists[k]; n; n = n->next) {
+            if (find_global(g, n->name)) {
+                nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
+                continue;
+            }
+            nm_sym *s = sym_new(g, n->name, SK_CONST, n->line, n->col);
+            if (!s) return;
+            s->value = n->value;
+            add_global(g, s);
         }
-        nm_sym *s = sym_new(g, n->name, SK_CONST, n->line, n->col);
-        if (!s) return;
-        s->value = n->value;
-        add_global(g, s);
-    }
-    for (nm_name *n = f->defines; n; n = n->next) {
-        if (find_global(g, n->name)) {
-            nm_error(g->d, n->line, n->col, "'%s' is declared twice", n->name);
-            continue;
-        }
-        nm_sym *s = sym_new(g, n->name, SK_CONST, n->line, n->col);
-        if (!s) return;
-        s->value = n->value;
-        add_global(g, s);
-    }
     if (!find_global(g, "PI")) {
         nm_sym *s = sym_new(g, "PI", SK_CONST, 0, 0);
         if (s) s->value = 3.14159265358979323846;

@@ -11,6 +11,9 @@
 void rv__h5o_close(hid_t *id);
 /* Write a scalar variable-length UTF-8 string attribute; 0 on success. */
 int rv__h5o_write_str_attr(hid_t obj, const char *name, const char *value);
+/* Read the scalar string attribute a (variable or fixed length) into buf;
+ * 0 on success. */
+int rv__h5o_read_str_attr(hid_t a, char *buf, size_t n);
 /* The folder of `path` exists and is writable (error names the folder). */
 rv_status rv__h5o_check_dir(const char *path, rv_error *err);
 

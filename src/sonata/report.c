@@ -235,33 +235,9 @@ static H5I_type_t obj_kind(hid_t g, const char *name) {
 static int read_string_attr(hid_t obj, const char *name, char *buf, size_t n) {
     buf[0] = 0;
     if (H5Aexists(obj, name) <= 0) return 0;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), ft = H5I_INVALID_HID, mt = H5I_INVALID_HID;
-    int rc = -1;
-    if (a < 0 || (ft = H5Aget_type(a)) < 0 || H5Tget_class(ft) != H5T_STRING) goto done;
-    if (H5Tis_variable_str(ft) > 0) {
-        char *s = NULL;
-        mt = H5Tcopy(H5T_C_S1);
-        if (mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0) goto done;
-        H5Tset_cset(mt, H5Tget_cset(ft));
-        if (H5Aread(a, mt, &s) < 0) goto done;
-        snprintf(buf, n, "%s", s ? s : "");
-        if (s) H5free_memory(s);
-        rc = 0;
-    } else {
-        size_t sz = H5Tget_size(ft);
-        char *tmp = rv_malloc(sz + 1);
-        if (!tmp) goto done;
-        mt = H5Tcopy(ft);
-        if (mt >= 0 && H5Aread(a, mt, tmp) >= 0) {
-            tmp[sz] = 0;
-            snprintf(buf, n, "%s", tmp);
-            rc = 0;
-        }
-        rv_free(tmp);
-    }
-done:
-    rv__h5o_close(&mt);
-    rv__h5o_close(&ft);
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) return -1;
+    int rc = rv__h5o_read_str_attr(a, buf, n);
     rv__h5o_close(&a);
     return rc;
 }

@@ -120,38 +120,6 @@ static rv_status finish_tmp_h5(hid_t *f, char *tmp, const char *path, rv_status 
     return st;
 }
 
-/* Read a scalar string attribute (variable or fixed length) into buf. */
-static int read_string_attr(hid_t a, char *buf, size_t n) {
-    hid_t ft = H5Aget_type(a), mt = H5I_INVALID_HID;
-    int rc = -1;
-    if (ft < 0 || H5Tget_class(ft) != H5T_STRING) goto done;
-    if (H5Tis_variable_str(ft) > 0) {
-        char *s = NULL;
-        mt = H5Tcopy(H5T_C_S1);
-        if (mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0) goto done;
-        H5Tset_cset(mt, H5Tget_cset(ft));
-        if (H5Aread(a, mt, &s) < 0) goto done;
-        snprintf(buf, n, "%s", s ? s : "");
-        if (s) H5free_memory(s);
-        rc = 0;
-    } else {
-        size_t sz = H5Tget_size(ft);
-        char *tmp = rv_malloc(sz + 1);
-        if (!tmp) goto done;
-        mt = H5Tcopy(ft);
-        if (mt >= 0 && H5Aread(a, mt, tmp) >= 0) {
-            tmp[sz] = 0;
-            snprintf(buf, n, "%s", tmp);
-            rc = 0;
-        }
-        rv_free(tmp);
-    }
-done:
-    rv__h5o_close(&mt);
-    rv__h5o_close(&ft);
-    return rc;
-}
-
 /* ---- sorting order names ------------------------------------------------ */
 
 const char *rv_sonata_sorting_name(rv_sonata_sorting s) {
@@ -620,7 +588,7 @@ static rv_status read_sorting(hid_t g, hid_t ids, const char *ids_name, const ch
         break;
     }
     case H5T_STRING:
-        if (read_string_attr(a, name, sizeof name) < 0)
+        if (rv__h5o_read_str_attr(a, name, sizeof name) < 0)
             st = FAIL_AT(err, RV_EIO, path, akey, "cannot read the sorting attribute");
         break;
     default:
@@ -698,7 +666,7 @@ static rv_status read_pop(hid_t g, const char *pop_name, const char *ids_name, c
     if ((st = read_sorting(g, ids, ids_name, path, key, &p->sorting, err)) != RV_OK) goto done;
     if (H5Aexists(tds, "units") > 0) {
         a = H5Aopen(tds, "units", H5P_DEFAULT);
-        if (a < 0 || read_string_attr(a, p->units, sizeof p->units) < 0) {
+        if (a < 0 || rv__h5o_read_str_attr(a, p->units, sizeof p->units) < 0) {
             char ukey[240];
             snprintf(ukey, sizeof ukey, "%s@units", tkey);
             st = FAIL_AT(err, RV_EFORMAT, path, ukey, "attribute 'units' is not a string");
