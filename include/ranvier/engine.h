@@ -191,6 +191,36 @@ const double *rv_record_data(const rv_model *m, int rec, size_t *n);
 size_t rv_spike_count(const rv_model *m);
 void rv_spike_get(const rv_model *m, size_t i, double *t, int64_t *gid);
 
+/* ---- play and pointers ------------------------------------------------- */
+/* Play n (t, y) points into a variable, as NEURON 8.2's fixed-step
+ * Vector.play(&var, tvec, continuous) (the arrays are copied; t must not
+ * decrease).  continuous = 0: y[k] is written by an event at t[k] (events in
+ * (t, t + dt/2] take effect for the step starting at t).  continuous = 1:
+ * linear interpolation written at t + dt/2 (before the currents) and t + dt
+ * (before the states) of every step and at every point's event; equal
+ * consecutive times give the mean of their two values there; before t[0]
+ * it is y[0]; after the last point NEURON extends the last segment
+ * linearly.  At finitialize the variable gets a played value only if
+ * t[0] <= 0.  Usable before or after setup; active from the next
+ * finitialize. */
+rv_status rv_play_pp(rv_model *m, int pp, const char *var, const double *t, const double *y,
+                     size_t n, int continuous, rv_error *err);
+rv_status rv_play_range(rv_model *m, int sec, double x, const char *name, const double *t,
+                        const double *y, size_t n, int continuous, rv_error *err);
+/* Stable read pointers to a range variable at (sec, x) ("v", "i_membrane_"
+ * with fast_imem, "ina", "g_pas", "i_pas" ...) or a point-process variable
+ * ("i" of IClamp).  They set the model up if needed and stay valid until
+ * rv_model_destroy. */
+rv_status rv_range_ptr(rv_model *m, int sec, double x, const char *name, const double **p,
+                       rv_error *err);
+rv_status rv_pp_ptr(rv_model *m, int pp, const char *var, const double **p, rv_error *err);
+/* Called by every finitialize after the INITIAL blocks and the events due
+ * at t = 0, before the first currents are computed: where NEURON delivers
+ * events sent at t = 0 by INITIAL blocks (report helpers sample there).
+ * fn NULL removes it. */
+rv_status rv_model_set_init_hook(rv_model *m, void (*fn)(void *ud, rv_model *m), void *ud,
+                                 rv_error *err);
+
 /* Statistics */
 typedef struct rv_model_stats {
     int n_cells, n_sections, n_nodes;

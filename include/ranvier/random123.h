@@ -45,6 +45,43 @@ double rv_ran123_normal(rv_ran123 *s);
 /* Stateless: the four words of Philox4x32-10 for counter c and key k. */
 void rv_philox4x32(const uint32_t c[4], const uint32_t k[2], uint32_t out[4]);
 
+/* ---- hoc Random distributions on a Random123 generator (random_dist.c) ----
+ * NEURON's h.Random() object after .Random123(id1, id2, id3): a generator
+ * (the stream) plus the current distribution.  Setting a distribution
+ * (uniform, normal, negexp, lognormal, poisson) replaces the distribution
+ * object and returns one draw from it, exactly as ivocrand.cpp does;
+ * rv_hrand_repick draws again from the current one (Random.repick, and
+ * Vector.setrand per element).  A fresh object's distribution is Normal(0, 1)
+ * with no cached value.  Normal (and LogNormal) use the polar method of the
+ * GNU library: each accepted pair returns its first value and caches the
+ * second for the next repick; setting the distribution again drops the cache.
+ * normal() and lognormal() take a variance, not a standard deviation. */
+typedef enum rv_hrand_dist {
+    RV_HRAND_NORMAL = 0,
+    RV_HRAND_UNIFORM,
+    RV_HRAND_NEGEXP,
+    RV_HRAND_LOGNORMAL,
+    RV_HRAND_POISSON
+} rv_hrand_dist;
+
+typedef struct rv_hrand {
+    rv_ran123 gen;
+    rv_hrand_dist dist;
+    double mean, stddev; /* normal, lognormal (log-space values), negexp, poisson mean */
+    double low, delta;   /* uniform */
+    int have_cached;     /* normal, lognormal: second value of the last polar pair */
+    double cached;
+} rv_hrand;
+
+/* h.Random().Random123(id1, id2, id3): uses the global index current now. */
+void rv_hrand_init(rv_hrand *r, uint32_t id1, uint32_t id2, uint32_t id3);
+double rv_hrand_uniform(rv_hrand *r, double low, double high);
+double rv_hrand_normal(rv_hrand *r, double mean, double variance);
+double rv_hrand_negexp(rv_hrand *r, double mean);
+double rv_hrand_lognormal(rv_hrand *r, double mean, double variance);
+double rv_hrand_poisson(rv_hrand *r, double mean);
+double rv_hrand_repick(rv_hrand *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -96,7 +96,7 @@ typedef struct rv_gidmap_entry {
 } rv_gidmap_entry;
 
 /* ---- events ------------------------------------------------------------ */
-enum { RV_EV_NETCON = 0, RV_EV_SELF = 1 };
+enum { RV_EV_NETCON = 0, RV_EV_SELF = 1, RV_EV_PLAY = 2 };
 typedef struct rv_event {
     double td;    /* delivery time */
     double ti;    /* insertion time (tie-break: NEURON's FIFO order) */
@@ -122,6 +122,19 @@ typedef struct rv_record {
     double *val;
     size_t n, cap;
 } rv_record;
+
+/* ---- Vector.play (play.c) ------------------------------------------------ */
+typedef struct rv_play {
+    int sec, pp; /* target: range var at (sec, x), or pp var */
+    double x;
+    char name[64];
+    long off; /* offset into block (resolved at finitialize) */
+    double *t, *y;
+    size_t n;
+    int continuous;
+    size_t cur;          /* step: index of the next value */
+    size_t ubound, last; /* continuous: NEURON's ubound_index_, last_index_ */
+} rv_play;
 
 /* ---- lowered mechanism list ------------------------------------------- */
 typedef struct rv_mlist {
@@ -211,6 +224,11 @@ struct rv_model {
     rv_status mech_error_code;
     char mech_error_msg[256];
     size_t n_events;
+    /* Vector.play items and the init hook (play.c) */
+    rv_play *play;
+    int nplay, cap_play;
+    void (*init_hook)(void *ud, rv_model *m);
+    void *init_hook_ud;
 };
 
 static inline int rv__sec_node(const rv_model *m, const rv_secd *s, int j) {
@@ -262,6 +280,14 @@ void rv__presyn_send(rv_model *m, int ps, double tt);
 rv_status rv__spike_exchange(rv_model *m, rv_error *err);
 rv_status rv__events_init(rv_model *m, rv_error *err);
 void rv__api_init(rv_model *m);
+
+/* play.c */
+rv_status rv__play_grow(rv_model *m, rv_error *err);
+rv_status rv__play_resolve(rv_model *m, int k, rv_error *err);
+rv_status rv__play_init(rv_model *m, rv_error *err);
+void rv__play_deliver(rv_model *m, int k, double td);
+void rv__play_continuous(rv_model *m);
+void rv__play_free(rv_model *m);
 
 /* mech_builtin.c */
 extern const rv_mech_type rv_mech_pas, rv_mech_hh, rv_mech_IClamp, rv_mech_ExpSyn, rv_mech_Exp2Syn,

@@ -194,6 +194,8 @@ void rv__deliver_events(rv_model *m, double til) {
             rv_ppd *pp = &m->pp[nc->target];
             rv_mech_list *ml = &m->ml[pp->mech].ml;
             ml->type->net_receive(&m->th, ml, pp->inst, nc->w, 0.0);
+        } else if (e.kind == RV_EV_PLAY) {
+            rv__play_deliver(m, e.a, e.td);
         } else {
             rv_mech_list *ml = &m->ml[e.a].ml;
             ml->type->net_receive(&m->th, ml, e.i, e.w, e.flag);

@@ -129,6 +129,7 @@ void rv_model_destroy(rv_model *m) {
     rv_free(m->gm);
     for (int i = 0; i < m->nrec; ++i) rv_free(m->rec[i].val);
     rv_free(m->rec);
+    rv__play_free(m);
     rv_free(m->out);
     rv_free(m->spikes);
     rv_free(m->recvbuf);

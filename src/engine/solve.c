@@ -163,6 +163,9 @@ rv_status rv_model_finitialize(rv_model *m, double v_init, rv_error *err) {
     if (st) return st;
     st = rv__resolve_records(m, err);
     if (st) return st;
+    st = rv__play_init(m, err); /* Vector.play: first events, delivered up to t = 0 */
+    if (st) return st;
+    rv__deliver_events(m, m->t);
     for (int r = 0; r < m->nrec; ++r) m->rec[r].n = 0;
     for (int i = 0; i < m->n_node; ++i) m->v[i] = v_init;
     for (int k = 0; k < m->nmech; ++k) {
@@ -181,6 +184,8 @@ rv_status rv_model_finitialize(rv_model *m, double v_init, rv_error *err) {
             for (int j = nc->nw - 1; j > 0; --j) nc->w[j] = 0.;
     }
     rv__deliver_events(m, m->t); /* NEURON's nrn_deliver_events: up to t */
+    /* rv_model_set_init_hook: after the events at t = 0, before the currents */
+    if (m->init_hook) m->init_hook(m->init_hook_ud, m);
     rv__setup_tree_matrix(m);
     if (m->sav_rhs) /* NEURON's nrn_calc_fast_imem_fixedstep_init */
         for (int i = 0; i < m->n_node; ++i)
@@ -205,12 +210,14 @@ rv_status rv_model_step(rv_model *m, rv_error *err) {
     rv__deliver_events(m, m->t + 0.5 * m->dt);
     m->t += .5 * m->dt;
     m->th.t = m->t;
+    if (m->nplay) rv__play_continuous(m);
     rv__setup_tree_matrix(m);
     rv__solve(m);
     second_order_cur(m);
     update(m);
     m->t += .5 * m->dt;
     m->th.t = m->t;
+    if (m->nplay) rv__play_continuous(m);
     for (int k = 0; k < m->nmech; ++k) {
         rv_mech_list *ml = &m->ml[k].ml;
         if (ml->n && ml->type->state) ml->type->state(&m->th, ml);

@@ -2,8 +2,9 @@
  * nmodl/build.c -- compile folders of .mod files into one shared object,
  * cached by content.
  *
- * Key: FNV-1a 64 over the generator version, the mechanism ABI (version and
- * the text of mech_abi.h this library was built with), the compiler and its
+ * Key: FNV-1a 64 over the generator version and revision, the texts pasted
+ * into generated code (compatibility layer, runtime solvers), the mechanism
+ * ABI (version and the text of mech_abi.h this library was built with), the compiler and its
  * flags, and every input file's base name and contents in sorted order.
  * The object lives at <cache>/mech-<key>.so, where <cache> is
  * $XDG_CACHE_HOME/ranvier or ~/.cache/ranvier (created with mode 0700);
@@ -263,9 +264,12 @@ rv_status rv_nmodl_build(const char *const *paths, int npaths, const rv_nmodl_bu
     }
     uint64_t h = 1469598103934665603ULL;
     char ver[64];
-    snprintf(ver, sizeof ver, "ranvier-nmodl %d abi %d", RV_NMODL_VERSION, RV_MECH_ABI_VERSION);
+    snprintf(ver, sizeof ver, "ranvier-nmodl %d.%d abi %d", RV_NMODL_VERSION,
+             RV__NMODL_GEN_REVISION, RV_MECH_ABI_VERSION);
     fnv_str(&h, ver);
     fnv_str(&h, rv__nmodl_abi_header);
+    fnv_str(&h, rv__nmodl_compat);
+    fnv_str(&h, rv__nmodl_rt_solvers);
     fnv_str(&h, cc);
     for (int k = 0; cflags[k]; ++k) fnv_str(&h, cflags[k]);
     for (int k = 0; k < n; ++k) {
@@ -343,6 +347,14 @@ rv_status rv_nmodl_build(const char *const *paths, int npaths, const rv_nmodl_bu
         mkdir(p, 0700);
         snprintf(p, sizeof p, "%s/include/ranvier/mech_abi.h", tmpdir);
         st = write_file(p, rv__nmodl_abi_header, strlen(rv__nmodl_abi_header), err);
+    }
+    /* headers VERBATIM code includes from NEURON, empty: what they declare
+     * comes with the compatibility layer (no NEURON installation needed) */
+    static const char *const stub_headers[] = {"nrnran123.h", NULL};
+    for (int k = 0; stub_headers[k] && !st; ++k) {
+        static const char stub[] = "/* ranvier: provided by the NMODL compatibility layer */\n";
+        snprintf(p, sizeof p, "%s/include/%s", tmpdir, stub_headers[k]);
+        st = write_file(p, stub, strlen(stub), err);
     }
     for (int k = 0; k < n && !st; ++k) {
         snprintf(p, sizeof p, "%s/m%d.c", tmpdir, k);

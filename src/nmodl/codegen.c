@@ -41,7 +41,10 @@
  *     _p_<pointer>, t, dt, net_send ...), with nmodl_compat.inc pasted in;
  *     POINTER: an extra pdata slot (block offset, rv_pointer_set);
  *     BBCOREPOINTER: a vdata slot; FUNCTIONs/PROCEDUREs are exported as
- *     rv_mech_func for the driver (rv_pp_call; ifarg/getarg see the args).
+ *     rv_mech_func for the driver (rv_pp_call; ifarg/getarg see the args)
+ *     and VERBATIM calls them by name (name(_threadargscomma_ ...));
+ *     CONSTRUCTOR/DESTRUCTOR (with VERBATIM): the type's per-instance
+ *     constructor/destructor hooks.
  *
  *   - WATCH (NET_RECEIVE): per statement internal variables (active, above,
  *     flag); the type's watch kernel checks them at the start of each step
@@ -53,9 +56,14 @@
  *     GLOBAL and top-level LOCAL arrays: consecutive global slots;
  *     state_discontinuity: an assignment (fixed step).
  *
- * Not handled yet (errors naming the construct): LINEAR/NONLINEAR,
- * VERBATIM in CONSTRUCTOR/DESTRUCTOR, FOR_NETCONS, FROM loops over arrays of states,
- * array states in derivimplicit/KINETIC, indexed COMPARTMENT, f_flux/b_flux,
+ *   - LINEAR: nocmodl's coefficient terms and scopmath's simeq (see
+ *     emit_linear), the block run and solved where it is SOLVEd (outside
+ *     BREAKPOINT's own SOLVEs, as NEURON's VClamp does).
+ *
+ * Not handled yet (errors naming the construct): NONLINEAR, SOLVE of a LINEAR
+ * block in BREAKPOINT, FOR_NETCONS (needs an engine service listing an
+ * instance's NetCons), FROM loops over arrays of states,
+ * array states in derivimplicit/KINETIC, indexed COMPARTMENT,
  * INCLUDE, BEFORE/AFTER blocks, set_seed/normrand.
  */
 #include "nmodl_int.h"
@@ -147,6 +155,10 @@ typedef struct G {
     nm_stmt *watch[MAX_WATCH];
     int nwatch;
     nm_func *initial, *breakpoint, *netrecv;
+    nm_func *ctor, *dtor; /* CONSTRUCTOR / DESTRUCTOR with a body */
+    /* LINEAR block being emitted: its unknowns (column order) */
+    struct linsys *lin;
+    nm_sym *lin_one; /* the unknown emitted as 1.0 in a coefficient term */
     nm_stmt *netinit;
     nm_stmt *solve[32]; /* SOLVE statements of BREAKPOINT and their targets */
     nm_func *solve_fn[32];
@@ -711,6 +723,16 @@ static void emit_index(G *g, nm_buf *b, nm_expr *idx) {
 static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
     nm_sym *s = e->sym;
     if (!s) s = e->sym = lookup(g, e->text);
+    if (s && s == g->lin_one && !lvalue && !e->a) {
+        nm_buf_put(b, "1.0");
+        return;
+    }
+    /* KINETIC: the forward / backward flux of the latest reaction */
+    if (!s && g->kin && !e->a &&
+        (strcmp(e->text, "f_flux") == 0 || strcmp(e->text, "b_flux") == 0)) {
+        nm_buf_printf(b, "_%s", e->text);
+        return;
+    }
     if (!s && g->compat && !e->a) { /* a C variable of VERBATIM code (nocmodl emits the name) */
         nm_buf_put(b, e->text);
         return;
@@ -1277,23 +1299,36 @@ static void emit_verbatim(G *g, nm_stmt *s, bool inst) {
         case SK_BBPTR:
             nm_buf_printf(o, "#define _p_%s (*_rv_vp(_ml, %d, _i))\n", y->name, y->index);
             break;
+        case SK_V:
+            if (g->uses_v) nm_buf_put(o, "#define v (*_rv_dp(_ml, _v_v, _i))\n");
+            break;
         default:
             break;
         }
     }
+    /* FUNCTIONs and PROCEDUREs by their NEURON C names: name(_threadargscomma_ ...) */
+    for (nm_func *fn = g->f->funcs; fn; fn = fn->next)
+        if (fn->kind == NF_PROCEDURE || fn->kind == NF_FUNCTION)
+            nm_buf_printf(o, "#define %s _fn_%s\n", fn->name, fn->name);
     nm_buf_put(o, s->text ? s->text : "");
     nm_buf_put(o, "\n");
+    for (nm_func *fn = g->f->funcs; fn; fn = fn->next)
+        if (fn->kind == NF_PROCEDURE || fn->kind == NF_FUNCTION)
+            nm_buf_printf(o, "#undef %s\n", fn->name);
     for (int k = 0; verb_fixed[k]; ++k) nm_buf_printf(o, "#undef %s\n", verb_fixed[k]);
     for (nm_sym *y = g->syms; y; y = y->next) {
         if (!y->name || y->name[0] == '_') continue;
         if (strcmp(y->name, "t") == 0 || strcmp(y->name, "dt") == 0) continue;
         if ((y->kind == SK_RANGE && !y->size) ||
-            (y->kind == SK_GLOBAL && y->index >= 0 && !y->size) || y->kind == SK_PTR)
+            (y->kind == SK_GLOBAL && y->index >= 0 && !y->size) || y->kind == SK_PTR ||
+            (y->kind == SK_V && g->uses_v))
             nm_buf_printf(o, "#undef %s\n", y->name);
         if (y->kind == SK_PTR || y->kind == SK_BBPTR) nm_buf_printf(o, "#undef _p_%s\n", y->name);
     }
     nm_buf_put(o, "/* ENDVERBATIM */\n");
 }
+
+static void emit_lin_eq(G *g, nm_stmt *s);
 
 static void unsupported(G *g, nm_stmt *s, const char *what) {
     nm_error(g->d, s->line, s->col, "%s is not supported yet", what);
@@ -1414,8 +1449,15 @@ static void emit_stmt(G *g, nm_stmt *s) {
     case NS_TABLE:
         break; /* handled with its function */
     case NS_SOLVE: {
-        /* INITIAL { SOLVE kin STEADYSTATE sparse } of a KINETIC block SOLVEd in BREAKPOINT */
         nm_sym *t = find_global(g, s->text);
+        /* a LINEAR block: its equations are built and solved here */
+        if (t && t->kind == SK_BLOCK && t->fn && t->fn->kind == NF_LINEAR) {
+            if (s->method)
+                nm_error(g->d, s->line, s->col, "SOLVE of LINEAR %s takes no METHOD", s->text);
+            out(g, "_lin_%s(_th, _ml, _i);\n", s->text);
+            break;
+        }
+        /* INITIAL { SOLVE kin STEADYSTATE sparse } of a KINETIC block SOLVEd in BREAKPOINT */
         bool ok = false;
         if (g->ctx == CTX_INIT && t && t->kind == SK_BLOCK && t->fn->kind == NF_KINETIC &&
             s->method && strcmp(s->method, "steadystate sparse") == 0)
@@ -1448,6 +1490,10 @@ static void emit_stmt(G *g, nm_stmt *s) {
     case NS_REACTION:
     case NS_CONSERVE:
     case NS_COMPARTMENT:
+        if (g->lin && s->kind == NS_REACTION && s->ival == 0) {
+            emit_lin_eq(g, s);
+            break;
+        }
         if (g->kin) {
             emit_kin_stmt(g, s);
             break;
@@ -2683,20 +2729,211 @@ static void emit_kernels(G *g) {
     }
 }
 
+/* ------------------------------------------------------- LINEAR blocks */
+/* nocmodl's simultaneous linear equations: every `~ lhs = rhs` is one row;
+ * each side is split into its top-level +/- terms (a leading minus
+ * included); a term holding one unknown (a STATE, as a factor of a product
+ * and not in a denominator, parentheses or a call) adds itself with the
+ * unknown replaced by 1.0 to the unknown's coefficient, others to the
+ * right-hand side, in source order:  lhs = rhs  becomes
+ * (rhs_x - lhs_x) x = lhs_c - rhs_c.  Unknowns are numbered in order of
+ * first appearance; the system is solved by Gaussian elimination with
+ * partial pivoting (runtime _rv_lineq, scopmath's simeq) and the unknowns
+ * are written back. */
+struct linsys {
+    nm_sym *x[64];
+    int nx, neq;
+    bool scan; /* first pass: number the unknowns, count the rows */
+};
+
+static bool lin_isstate(G *g, nm_expr *e) {
+    if (e->kind != NE_NAME || e->a) return false;
+    nm_sym *y = e->sym ? e->sym : lookup(g, e->text);
+    return y && y->kind == SK_RANGE && y->role == RV_VAR_STATE && !y->size;
+}
+
+/* unknowns in e: their number; *x the last; *ok false when one is not a
+ * plain factor */
+static int lin_count(G *g, nm_expr *e, bool factor, nm_sym **x, bool *ok) {
+    if (!e) return 0;
+    switch (e->kind) {
+    case NE_NAME:
+        if (lin_isstate(g, e)) {
+            *x = e->sym ? e->sym : lookup(g, e->text);
+            if (!factor) *ok = false;
+            return 1;
+        }
+        return lin_count(g, e->a, false, x, ok);
+    case NE_BINARY:
+        if (e->op == NT_STAR)
+            return lin_count(g, e->a, factor, x, ok) + lin_count(g, e->b, factor, x, ok);
+        if (e->op == NT_SLASH)
+            return lin_count(g, e->a, factor, x, ok) + lin_count(g, e->b, false, x, ok);
+        return lin_count(g, e->a, false, x, ok) + lin_count(g, e->b, false, x, ok);
+    case NE_UNARY:
+        return lin_count(g, e->a, factor && e->op == NT_MINUS, x, ok);
+    case NE_PAREN:
+        return lin_count(g, e->a, false, x, ok);
+    case NE_CALL: {
+        int n = 0;
+        for (int k = 0; k < e->nargs; ++k) n += lin_count(g, e->args[k], false, x, ok);
+        return n;
+    }
+    default:
+        return 0;
+    }
+}
+
+static void lin_term(G *g, nm_expr *e, int sign, bool left) {
+    struct linsys *L = g->lin;
+    nm_sym *x = NULL;
+    bool ok = true;
+    int n = lin_count(g, e, true, &x, &ok);
+    if (n > 1 || !ok) {
+        if (!L->scan)
+            nm_error(g->d, e->line, e->col,
+                     n > 1 ? "more than one STATE in a term of a linear equation"
+                           : "a STATE of a linear equation must be a factor of its term (not in "
+                             "a denominator, parentheses or a function call)");
+        return;
+    }
+    int col = -1;
+    if (n == 1) {
+        for (int k = 0; k < L->nx; ++k)
+            if (L->x[k] == x) col = k;
+        if (col < 0 && L->scan && L->nx < 64) L->x[col = L->nx++] = x;
+        if (col < 0 && L->scan) {
+            nm_error(g->d, e->line, e->col, "more than 64 STATEs in a LINEAR block");
+            return;
+        }
+    }
+    if (L->scan) return;
+    /* left side: unknowns subtract, constants add; right side: the reverse */
+    bool add = n == 1 ? (left ? sign < 0 : sign > 0) : (left ? sign > 0 : sign < 0);
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "_lc[_counte * %d + %d] %s ", L->nx + 1, n == 1 ? col : L->nx,
+             add ? "+=" : "-=");
+    g->lin_one = x;
+    emit_line_expr(g, prefix, e, ";");
+    g->lin_one = NULL;
+}
+
+static void lin_side(G *g, nm_expr *e, int sign, bool left) {
+    if (!e) return;
+    if (e->kind == NE_BINARY && (e->op == NT_PLUS || e->op == NT_MINUS)) {
+        lin_side(g, e->a, sign, left);
+        lin_side(g, e->b, e->op == NT_MINUS ? -sign : sign, left);
+    } else if (e->kind == NE_UNARY && e->op == NT_MINUS) {
+        lin_side(g, e->a, -sign, left);
+    } else {
+        lin_term(g, e, sign, left);
+    }
+}
+
+static void emit_lin_eq(G *g, nm_stmt *s) {
+    struct linsys *L = g->lin;
+    if (L->scan) {
+        L->neq++;
+    } else {
+        out(g, "++_counte;\n");
+    }
+    lin_side(g, s->lhs, 1, true);
+    lin_side(g, s->rhs, 1, false);
+}
+
+/* walk the block for the equations (first pass) */
+static void lin_scan(G *g, nm_block *b) {
+    for (nm_stmt *s = b ? b->first : NULL; s; s = s->next) {
+        if (s->kind == NS_REACTION && s->ival == 0) emit_lin_eq(g, s);
+        lin_scan(g, s->body);
+        lin_scan(g, s->orelse);
+    }
+}
+
+static void emit_linear(G *g, nm_func *fn, bool proto) {
+    if (proto) {
+        nm_buf_printf(g->o, "static void _lin_%s(rv_thread *_th, rv_mech_list *_ml, int _i);\n",
+                      fn->name);
+        return;
+    }
+    struct linsys L;
+    memset(&L, 0, sizeof L);
+    L.scan = true;
+    g->lin = &L;
+    lin_scan(g, fn->body);
+    if (L.neq == 0) nm_error(g->d, fn->line, fn->col, "LINEAR %s has no equations", fn->name);
+    if (L.neq != L.nx)
+        nm_error(g->d, fn->line, fn->col, "LINEAR %s: %d equations for %d STATEs", fn->name, L.neq,
+                 L.nx);
+    int n = L.nx > 0 ? L.nx : 1;
+    L.scan = false;
+    g->need_rt = true;
+    nm_buf_printf(g->o, "static void _lin_%s(rv_thread *_th, rv_mech_list *_ml, int _i) {\n",
+                  fn->name);
+    g->indent = 1;
+    fn_prologue(g);
+    out(g, "double _lc[%d] = {0}, _lx[%d];\n", n * (n + 1), n);
+    out(g, "int _counte = -1;\n");
+    g->cur_fn = fn;
+    if (push_scope(g)) {
+        g->indent = 0;
+        emit_block(g, fn->body);
+        pop_scope(g);
+    }
+    g->indent = 1;
+    out(g, "(void)_counte;\n");
+    out(g, "if (_rv_lineq(%d, _lc, _lx)) {\n", n);
+    out(g, "    _th->api->error(_th, \"%s\", \"LINEAR %s: singular equations\");\n", g->mech,
+        fn->name);
+    out(g, "    return;\n");
+    out(g, "}\n");
+    for (int k = 0; k < L.nx; ++k) {
+        nm_expr e;
+        memset(&e, 0, sizeof e);
+        e.kind = NE_NAME;
+        e.text = L.x[k]->name;
+        e.sym = L.x[k];
+        nm_buf lv = {0};
+        emit_var(g, &lv, &e, true);
+        out(g, "%s = _lx[%d];\n", lv.s ? lv.s : "", k);
+        tmp_free(g, &lv);
+    }
+    nm_buf_put(g->o, "}\n\n");
+    g->cur_fn = NULL;
+    g->lin = NULL;
+    g->indent = 0;
+}
+
 /* ---------------------------------------------------------- the file */
+/* CONSTRUCTOR / DESTRUCTOR blocks with a body: kept for emission as the
+ * type's per-instance constructor / destructor */
 static void check_ctor(G *g) {
     for (nm_func *fn = g->f->funcs; fn; fn = fn->next) {
         if (fn->kind != NF_CONSTRUCTOR && fn->kind != NF_DESTRUCTOR) continue;
-        for (nm_stmt *s = fn->body ? fn->body->first : NULL; s; s = s->next)
-            if (s->kind == NS_VERBATIM) {
-                nm_error(g->d, s->line, s->col,
-                         "VERBATIM in CONSTRUCTOR/DESTRUCTOR is not supported yet");
-                return;
-            }
-        if (fn->body && fn->body->first)
-            nm_error(g->d, fn->line, fn->col, "%s blocks are not supported yet",
+        if (!fn->body || !fn->body->first) continue;
+        nm_func **slot = fn->kind == NF_CONSTRUCTOR ? &g->ctor : &g->dtor;
+        if (*slot)
+            nm_error(g->d, fn->line, fn->col, "second %s block",
                      fn->kind == NF_CONSTRUCTOR ? "CONSTRUCTOR" : "DESTRUCTOR");
+        *slot = fn;
     }
+}
+
+/* the constructor / destructor: the block as a PROCEDURE, and the ABI's
+ * void entry point calling it */
+static void emit_ctor(G *g, nm_func *fn, const char *name) {
+    if (!fn) return;
+    nm_func p = *fn;
+    p.kind = NF_PROCEDURE;
+    p.name = nm_printf(g->a, "_rv_%s_body", name);
+    p.params = NULL;
+    p.nparams = 0;
+    p.table = NULL;
+    emit_function(g, &p, "_fn_");
+    nm_buf_printf(g->o,
+                  "static void _rv_%s(rv_thread *_th, rv_mech_list *_ml, int _i) {\n"
+                  "    (void)_fn__rv_%s_body(_th, _ml, _i);\n}\n\n",
+                  name, name);
 }
 
 static bool block_has_verbatim(const nm_block *b) {
@@ -2758,8 +2995,7 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     g->uses_v = f->kind != NK_ARTIFICIAL;
     g->compat = f->verbatims || g->nptr || g->nbbptr;
     for (nm_func *fn = f->funcs; fn && !g->compat; fn = fn->next)
-        if (fn->kind != NF_CONSTRUCTOR && fn->kind != NF_DESTRUCTOR && block_has_verbatim(fn->body))
-            g->compat = true;
+        if (block_has_verbatim(fn->body)) g->compat = true;
     check_ctor(g);
     if (g->breakpoint && g->breakpoint->body) {
         for (nm_stmt *s = g->breakpoint->body->first; s; s = s->next) {
@@ -2937,6 +3173,8 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
             nm_buf_put(o, ");\n");
         }
     }
+    for (nm_func *fn = f->funcs; fn; fn = fn->next)
+        if (fn->kind == NF_LINEAR) emit_linear(g, fn, true);
     nm_buf_put(o, "\n");
     for (nm_stmt *s = f->verbatims; s; s = s->next) emit_verbatim(g, s, false);
     for (nm_func *fn = f->funcs; fn; fn = fn->next) {
@@ -2944,6 +3182,10 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
         emit_function(g, fn, fn->table ? "_ft_" : "_fn_");
         if (fn->table) emit_table(g, fn);
     }
+    for (nm_func *fn = f->funcs; fn; fn = fn->next)
+        if (fn->kind == NF_LINEAR) emit_linear(g, fn, false);
+    emit_ctor(g, g->ctor, "constructor");
+    emit_ctor(g, g->dtor, "destructor");
     /* DERIVATIVE and KINETIC blocks that are SOLVEd */
     for (int k = 0; k < g->nsolve; ++k) {
         nm_func *fn = g->solve_fn[k];
@@ -3016,6 +3258,8 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
         if (g->netinit) nm_buf_put(o, "    .net_init = _net_init,\n");
     }
     nm_buf_put(o, "    .init = _init,\n");
+    if (g->ctor) nm_buf_put(o, "    .constructor = _rv_constructor,\n");
+    if (g->dtor) nm_buf_put(o, "    .destructor = _rv_destructor,\n");
     if (g->has_cur) nm_buf_put(o, "    .cur = _cur,\n    .jacob = _jacob,\n");
     bool any_state = g->nsolve_stmts > 0 || (g->breakpoint && !g->has_cur);
     if (any_state) nm_buf_put(o, "    .state = _state,\n");

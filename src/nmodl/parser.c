@@ -38,6 +38,7 @@ typedef struct P {
     nm_file *f;
     int depth;
     int in_netreceive;
+    int in_equations; /* LINEAR / NONLINEAR: `~ expr = expr` */
 } P;
 
 static void next(P *p) {
@@ -511,6 +512,14 @@ static nm_stmt *parse_stmt(P *p) {
         nm_stmt *s = new_stmt(p, NS_REACTION, t.line, t.col);
         if (!s) return NULL;
         next(p);
+        if (p->in_equations) { /* an equation: both sides are expressions */
+            s->lhs = parse_expr(p);
+            if (!s->lhs || !expect(p, NT_ASSIGN, "'=' of the equation")) return NULL;
+            s->rhs = parse_expr(p);
+            if (!s->rhs) return NULL;
+            s->ival = 0;
+            return s;
+        }
         s->lhs = parse_react_side(p);
         if (!s->lhs) return NULL;
         if (p->tok.kind == NT_REACT2) {
@@ -1341,10 +1350,10 @@ nm_file *nm_parse(const char *path, const char *src, size_t len, nm_arena *a, nm
             parse_func_block(&p, NF_DERIVATIVE, true, false);
         } else if (strcmp(w, "KINETIC") == 0) {
             parse_func_block(&p, NF_KINETIC, true, false);
-        } else if (strcmp(w, "LINEAR") == 0) {
-            parse_func_block(&p, NF_LINEAR, true, false);
-        } else if (strcmp(w, "NONLINEAR") == 0) {
-            parse_func_block(&p, NF_NONLINEAR, true, false);
+        } else if (strcmp(w, "LINEAR") == 0 || strcmp(w, "NONLINEAR") == 0) {
+            p.in_equations = 1;
+            parse_func_block(&p, strcmp(w, "LINEAR") == 0 ? NF_LINEAR : NF_NONLINEAR, true, false);
+            p.in_equations = 0;
         } else if (strcmp(w, "DISCRETE") == 0) {
             parse_func_block(&p, NF_DISCRETE, true, false);
         } else if (strcmp(w, "PARTIAL") == 0) {

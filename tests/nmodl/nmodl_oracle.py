@@ -75,7 +75,8 @@ cases.CASES["features"] = case_features
 def case_solvers(so):
     """derivimplicit (nmcad: non-linear pump and gate) and KINETIC/sparse
     (nmkin: 3-state channel with CONSERVE and STEADYSTATE init; nmbuf:
-    buffer with COMPARTMENT, bimolecular reaction and a << flux)."""
+    buffer with COMPARTMENT, bimolecular reaction and a << flux, the reactions'
+    f_flux/b_flux read into range variables)."""
     moddir = os.path.join(HERE, "mod")
     L = cases.header(so, 60, ["nrnmech " + moddir, "celsius 16"])
     L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
@@ -86,7 +87,8 @@ def case_solvers(so):
           "gidsec 0 soma 0.5 -20",
           "record soma 0.5 v", "record dend 0.5 v", "record soma 0.5 cai",
           "record soma 0.5 m_nmcad", "record soma 0.5 o_nmkin", "record soma 0.5 i_nmkin",
-          "record dend 0.5 cai", "record dend 0.5 cab_nmbuf", "record dend 0.5 o_nmkin"]
+          "record dend 0.5 cai", "record dend 0.5 cab_nmbuf", "record dend 0.5 o_nmkin",
+          "record dend 0.5 bind_nmbuf", "record dend 0.5 inflow_nmbuf"]
     return L
 
 
@@ -162,6 +164,29 @@ def case_seclamp(so):
 
 
 cases.CASES["seclamp"] = case_seclamp
+def case_vclamp(so):
+    """VClamp (not a ranvier built-in: our mechanisms/VClamp.mod, a LINEAR
+    block solved in a FUNCTION, against NEURON's): three command levels on
+    an hh soma with the default amplifiers, switching off before tstop; a
+    second clamp on a passive dendrite with a slower control amplifier
+    (tau2), measuring feedback (fac) and a larger rstim."""
+    L = cases.header(so, 50)
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "section dend 5", "geom dend 200 2 100 1", "insert dend pas", "connect dend 0 soma 1",
+          "pp c VClamp soma 0.5", "ppset c dur[0] 5", "ppset c amp[0] -70", "ppset c dur[1] 10",
+          "ppset c amp[1] -20", "ppset c dur[2] 8.0125", "ppset c amp[2] -50",
+          "pp c2 VClamp dend 0.9", "ppset c2 dur[0] 3", "ppset c2 amp[0] -60",
+          "ppset c2 dur[1] 0", "ppset c2 amp[1] 10", "ppset c2 dur[2] 30", "ppset c2 amp[2] -40",
+          "ppset c2 rstim 20", "ppset c2 tau2 0.05", "ppset c2 fac 0.2", "ppset c2 gain 1e4",
+          "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record dend 0.5 v", "record dend 0.9 v", "recordpp c i",
+          "recordpp c vo", "recordpp c e", "recordpp c2 i", "recordpp c2 vi"]
+    return L
+
+
+cases.CASES["vclamp"] = case_vclamp
+
+
 def case_intfire2(so):
     """IntFire2 (our mechanisms/IntFire2.mod against NEURON's built-in):
     self events predicted by Newton's method and moved by net_move; a

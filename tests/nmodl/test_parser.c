@@ -77,10 +77,19 @@ static char *slurp(const char *path, size_t *len) {
 }
 
 static void good_files(const char *srcdir) {
-    static const char *const files[] = {
-        "mechanisms/hh.mod",         "mechanisms/pas.mod",         "mechanisms/IClamp.mod",
-        "mechanisms/ExpSyn.mod",     "mechanisms/Exp2Syn.mod",     "mechanisms/IntFire1.mod",
-        "tests/oracle/mod/carv.mod", "tests/oracle/mod/cadrv.mod", NULL};
+    static const char *const files[] = {"mechanisms/hh.mod",
+                                        "mechanisms/pas.mod",
+                                        "mechanisms/IClamp.mod",
+                                        "mechanisms/ExpSyn.mod",
+                                        "mechanisms/Exp2Syn.mod",
+                                        "mechanisms/IntFire1.mod",
+                                        "tests/oracle/mod/carv.mod",
+                                        "tests/oracle/mod/cadrv.mod",
+                                        "mechanisms/VClamp.mod",
+                                        "mechanisms/bbp/ProbAMPANMDA_EMS.mod",
+                                        "mechanisms/bbp/ProbGABAAB_EMS.mod",
+                                        "mechanisms/bbp/InhPoissonStim.mod",
+                                        NULL};
     for (int k = 0; files[k]; ++k) {
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", srcdir, files[k]);
@@ -96,8 +105,13 @@ static void good_files(const char *srcdir) {
 
 /* mutate real files: no crash, no hang, a status either way */
 static void mutations(const char *srcdir) {
-    static const char *const files[] = {"mechanisms/hh.mod", "mechanisms/Exp2Syn.mod",
-                                        "mechanisms/IntFire1.mod", "tests/oracle/mod/cadrv.mod",
+    static const char *const files[] = {"mechanisms/hh.mod",
+                                        "mechanisms/Exp2Syn.mod",
+                                        "mechanisms/IntFire1.mod",
+                                        "tests/oracle/mod/cadrv.mod",
+                                        "mechanisms/VClamp.mod",
+                                        "mechanisms/bbp/ProbAMPANMDA_EMS.mod",
+                                        "mechanisms/bbp/InhPoissonStim.mod",
                                         NULL};
     static const char alphabet[] = "{}()[]=<>!+-*/^~'\":?,. \n\tabAZ019_";
     uint64_t rng = 12345;
@@ -348,9 +362,31 @@ int main(int argc, char **argv) {
     bad("TABLE WITH 0",
         "NEURON { SUFFIX x }\nFUNCTION f(x) {\n  TABLE FROM 0 TO 1 WITH 0\n  f = x }\n", 3, 26,
         "TABLE WITH 0", RV_EFORMAT);
-    bad("VERBATIM in CONSTRUCTOR",
-        "NEURON { SUFFIX x }\nCONSTRUCTOR {\nVERBATIM\n int k = 0;\nENDVERBATIM\n}\n", 3, 1,
-        "VERBATIM in CONSTRUCTOR/DESTRUCTOR is not supported yet", RV_EUNSUPPORTED);
+    good("VERBATIM in CONSTRUCTOR and DESTRUCTOR",
+         "NEURON { POINT_PROCESS x }\nASSIGNED { y }\nCONSTRUCTOR {\nVERBATIM\n y = 1;\n"
+         "ENDVERBATIM\n}\nDESTRUCTOR {\nVERBATIM\n y = 2;\nENDVERBATIM\n}\n",
+         ".destructor = _rv_destructor");
+    good("LINEAR block solved in a FUNCTION",
+         "NEURON { POINT_PROCESS x }\nSTATE { a b }\nASSIGNED { y }\n"
+         "FUNCTION f() {\n SOLVE lin\n f = a + b }\n"
+         "LINEAR lin {\n ~ 2*a - b = y\n ~ -a + 3*b = 1\n}\n",
+         "_rv_lineq(2, _lc, _lx)");
+    bad("LINEAR: two STATEs in a term",
+        "NEURON { POINT_PROCESS x }\nSTATE { a b }\nFUNCTION f() {\n SOLVE lin\n f = a }\n"
+        "LINEAR lin {\n ~ a*b = 1\n ~ b = 2\n}\n",
+        7, 5, "more than one STATE in a term", RV_EFORMAT);
+    bad("LINEAR: STATE in a denominator",
+        "NEURON { POINT_PROCESS x }\nSTATE { a }\nFUNCTION f() {\n SOLVE lin\n f = a }\n"
+        "LINEAR lin {\n ~ 1/a = 1\n}\n",
+        7, 5, "must be a factor of its term", RV_EFORMAT);
+    bad("LINEAR: equations and STATEs",
+        "NEURON { POINT_PROCESS x }\nSTATE { a b }\nFUNCTION f() {\n SOLVE lin\n f = a }\n"
+        "LINEAR lin {\n ~ a + b = 1\n}\n",
+        6, 8, "1 equations for 2 STATEs", RV_EFORMAT);
+    bad("two CONSTRUCTORs",
+        "NEURON { POINT_PROCESS x }\nASSIGNED { y }\nCONSTRUCTOR { y = 1 }\nCONSTRUCTOR { y = 2 "
+        "}\n",
+        4, 1, "second CONSTRUCTOR block", RV_EFORMAT);
     bad("unterminated string", "NEURON { SUFFIX x }\nINITIAL { printf(\"abc\n) }\n", 2, 18,
         "unterminated string", RV_EFORMAT);
     good("no SUFFIX: a density mechanism named after the file", "PARAMETER { a = 1 }\n",

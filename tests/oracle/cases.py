@@ -222,7 +222,34 @@ def case_calcium(so):
     return L
 
 
+def case_play(so):
+    """Vector.play: IClamp amplitudes played continuously (steps as equal
+    times, ramps, a start after 0, off-grid and half-step times, the linear
+    extension after the last point), a dendritic g_pas played continuously,
+    and a second cell whose amplitude is played by events (continuous 0)."""
+    L = header(so, 45)
+    ct = "2,2,5,7.0125,7.0125,10.01,15,20,20,30"
+    cy = "0,0.1,0.1,0.3,-0.05,0.05,0.2,0.2,0,0.15"
+    st = "0,1,3.0125,7.5,7.5,12.31,20,33.3"
+    sy = "0.05,0.12,0.3,-0.1,0.25,0,0.2,0"
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "section dend 5", "geom dend 200 2 100 1", "insert dend pas",
+          "connect dend 0 soma 1",
+          "pp stim IClamp soma 0.5", "ppset stim del 0", "ppset stim dur 1e9",
+          "varplay stim amp 1 %s %s" % (ct, cy),
+          "rangeplay dend 0.5 g_pas 1 0,12,12,25 0.0001,0.002,0.0005,0.001",
+          "cell 1", "section soma2 1", "geom soma2 20 20 100 1", "insert soma2 hh",
+          "pp stim2 IClamp soma2 0.5", "ppset stim2 del 0", "ppset stim2 dur 1e9",
+          "varplay stim2 amp 0 %s %s" % (st, sy),
+          "gidsec 0 soma 0.5 -20", "gidsec 1 soma2 0.5 -20",
+          "record soma 0.5 v", "record dend 0.5 v", "recordpp stim i", "recordpp stim amp",
+          "record dend 0.5 g_pas",
+          "record soma2 0.5 v", "recordpp stim2 i", "recordpp stim2 amp"]
+    return L
+
+
 CASES = {
+    "play": case_play,
     "calcium": case_calcium,
     "hh_iclamp": case_hh_iclamp,
     "ball_stick": case_ball_stick,

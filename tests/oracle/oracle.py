@@ -113,13 +113,25 @@ def build_neuron(lines):
         elif c == "art":
             pps[t[1]] = getattr(h, t[2])()
         elif c == "ppset":
-            setattr(pps[t[1]], t[2], float(t[3]))
+            if "[" in t[2]:  # an array element: name[k]
+                nm, k = t[2].rstrip("]").split("[")
+                getattr(pps[t[1]], nm)[int(k)] = float(t[3])
+            else:
+                setattr(pps[t[1]], t[2], float(t[3]))
         elif c == "r123":
             pps[t[1]].noiseFromRandom123(int(t[2]), int(t[3]), int(t[4]))
         elif c == "vecplay":
             vec = h.Vector([float(x) for x in t[2:]])
             pps[t[1]].play(vec)
             keep.append(vec)
+        elif c in ("varplay", "rangeplay"):
+            r = c == "rangeplay"
+            tv = h.Vector([float(x) for x in t[4 + r].split(",")])
+            yv = h.Vector([float(x) for x in t[5 + r].split(",")])
+            ref = (getattr(pps[t[1]], "_ref_" + t[2]) if not r else
+                   getattr(secs[t[1]](float(t[2])), "_ref_" + t[3]))
+            yv.play(ref, tv, int(t[3 + r]))
+            keep += [tv, yv]
         elif c == "setpointer":
             h.setpointer(getattr(secs[t[3]](float(t[4])), "_ref_" + t[5]), t[2], pps[t[1]])
         elif c == "gidsec":
@@ -136,7 +148,21 @@ def build_neuron(lines):
             nc = pc.gid_connect(int(t[1]), pps[t[2]])
             nc.delay = float(t[3])
             nc.weight[0] = float(t[4])
+            for k, w in enumerate(t[5:]):
+                nc.weight[k + 1] = float(w)
             keep.append(nc)
+        elif c == "r123global":
+            h.Random().Random123_globalindex(int(t[1]))
+        elif c == "ppcall":
+            args = []
+            for a in t[3:]:
+                if a.startswith("v:"):
+                    vec = h.Vector([float(x) for x in a[2:].split(",") if x])
+                    keep.append(vec)
+                    args.append(vec)
+                else:
+                    args.append(float(a))
+            getattr(pps[t[1]], t[2])(*args)
         elif c == "record":
             v = h.Vector()
             v.record(getattr(secs[t[1]](float(t[2])), "_ref_" + t[3]))

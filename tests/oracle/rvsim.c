@@ -23,11 +23,17 @@
  *   range NAME X VAR VALUE | rangeall NAME VAR VALUE
  *   pp ID MECH NAME X | art ID MECH  (ID: any token, unique)
  *   ppset ID VAR VALUE | r123 ID I1 I2 I3
+ *   r123global GIX                -- the Random123 global index (Random123_globalindex)
  *   setpointer ID PTR NAME X VAR  -- POINTER PTR of ID at VAR of NAME(X)
  *   vecplay ID T1 T2 ...          -- ID.play(Vector(T1, T2 ...)) (VecStim), done
  *                                    after the last line, before finitialize
+ *   varplay ID VAR CONT T1,T2,.. Y1,Y2,..      -- Vector.play(&ID.VAR, tvec, CONT)
+ *   rangeplay NAME X VAR CONT T1,.. Y1,..      -- Vector.play(&NAME(X).VAR, tvec, CONT)
  *   gidsec GID NAME X THRESH | gidpp GID ID
- *   netcon SRCGID TARGETID DELAY WEIGHT
+ *   netcon SRCGID TARGETID DELAY WEIGHT [W1 W2 ...]  -- extra weights: weight[1] ...
+ *   ppcall ID FN ARG...           -- ID.FN(ARG...) (rv_pp_call), done after the
+ *                                    vecplays in file order; ARG a number or
+ *                                    v:X1,X2,... (a Vector, kept alive; v: empty)
  *   record NAME X VAR | recordpp ID VAR
  *   probe NAME X                  -- print area(x) and ri(x) after setup
  * Output (text): "probe AREA RI" lines, then "rec K N" and N values, one per
@@ -35,6 +41,7 @@
  * "t gid".
  */
 #include "ranvier/engine.h"
+#include "ranvier/random123.h"
 #include "test_mechs.h"
 #ifdef RV_HAVE_MPI
 #include "ranvier/comm_mpi.h"
@@ -139,6 +146,13 @@ int main(int argc, char **argv) {
     static rv_vec plays[64];
     static int play_pp[64];
     int nplay = 0;
+    static struct {
+        int pp, nargs;
+        char fn[64];
+        rv_mech_arg args[12];
+    } calls[1024];
+    static rv_vec callvecs[1024];
+    int ncall = 0, ncallvec = 0;
     rv_status st = RV_OK;
 #ifdef RV_HAVE_NMODL
     rv_nmodl_lib *libs[16];
@@ -262,6 +276,19 @@ int main(int argc, char **argv) {
                 vv->data = malloc(sizeof(double) * (size_t)(vv->n + 1));
                 for (int k = 0; k < vv->n && vv->data; ++k) vv->data[k] = D(2 + k);
             }
+        } else if (strcmp(c, "varplay") == 0 || strcmp(c, "rangeplay") == 0) {
+            int r = c[0] == 'r';
+            NEED(6 + r) double tv[256], yv[256];
+            size_t n = 0, ny = 0;
+            for (char *q = tok[4 + r]; q && *q && n < 256; q = strchr(q, ','), q = q ? q + 1 : q)
+                tv[n++] = atof(q);
+            for (char *q = tok[5 + r]; q && *q && ny < 256; q = strchr(q, ','), q = q ? q + 1 : q)
+                yv[ny++] = atof(q);
+            if (ny < n) n = ny;
+            if (r)
+                st = rv_play_range(m, SEC(1), D(2), tok[3], tv, yv, n, atoi(tok[4]), &err);
+            else
+                st = rv_play_pp(m, PP(1), tok[2], tv, yv, n, atoi(tok[3]), &err);
         } else if (strcmp(c, "gidsec") == 0) {
             NEED(5) st = rv_gid_from_section(m, atoll(tok[1]), SEC(2), D(3), D(4), &err);
         } else if (strcmp(c, "gidpp") == 0) {
@@ -269,6 +296,36 @@ int main(int argc, char **argv) {
         } else if (strcmp(c, "netcon") == 0) {
             NEED(5) int nc;
             st = rv_netcon_create(m, atoll(tok[1]), PP(2), D(3), D(4), &nc, &err);
+            for (int k = 5; k < nt && !st; ++k) st = rv_netcon_set_weight(m, nc, k - 4, D(k), &err);
+        } else if (strcmp(c, "r123global") == 0) {
+            NEED(2) rv_ran123_set_globalindex((uint32_t)strtoul(tok[1], 0, 10));
+        } else if (strcmp(c, "ppcall") == 0) {
+            NEED(3) if (ncall < 1024 && nt - 3 <= 12) {
+                calls[ncall].pp = PP(1);
+                snprintf(calls[ncall].fn, sizeof calls[ncall].fn, "%s", tok[2]);
+                calls[ncall].nargs = nt - 3;
+                for (int k = 3; k < nt; ++k) {
+                    rv_mech_arg *a = &calls[ncall].args[k - 3];
+                    a->num = 0.0;
+                    a->obj = NULL;
+                    if (strncmp(tok[k], "v:", 2) != 0) {
+                        a->num = D(k);
+                        continue;
+                    }
+                    if (ncallvec >= 1024) break;
+                    rv_vec *vv = &callvecs[ncallvec++];
+                    const char *q = tok[k] + 2;
+                    vv->n = 0;
+                    vv->data = malloc(sizeof(double) * (strlen(q) / 2 + 1));
+                    while (vv->data && *q) {
+                        char *end;
+                        vv->data[vv->n++] = strtod(q, &end);
+                        q = *end == ',' ? end + 1 : end + strlen(end);
+                    }
+                    a->obj = vv;
+                }
+                ncall++;
+            }
         } else if (strcmp(c, "record") == 0) {
             NEED(4) int r;
             st = rv_record_range(m, SEC(1), D(2), tok[3], &r, &err);
@@ -292,6 +349,10 @@ int main(int argc, char **argv) {
         if ((st = rv_pp_call(m, play_pp[k], "play", &arg, 1, NULL, &err)))
             return die(argv[1], 0, &err);
     }
+    for (int k = 0; k < ncall; ++k)
+        if ((st = rv_pp_call(m, calls[k].pp, calls[k].fn, calls[k].args, calls[k].nargs, NULL,
+                             &err)))
+            return die(argv[1], 0, &err);
     if ((st = rv_model_finitialize(m, vinit, &err))) return die(argv[1], 0, &err);
     if ((st = rv_model_run(m, tstop, &err))) return die(argv[1], 0, &err);
     char outname[1024];
@@ -334,6 +395,7 @@ int main(int argc, char **argv) {
     map_free(&secs);
     map_free(&pps);
     for (int k = 0; k < nplay; ++k) free(plays[k].data);
+    for (int k = 0; k < ncallvec; ++k) free(callvecs[k].data);
 #ifdef RV_HAVE_MPI
     if (size > 1) rv_comm_mpi_free(&comm);
     MPI_Finalize();

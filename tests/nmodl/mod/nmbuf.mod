@@ -1,10 +1,11 @@
 : test mechanism (ranvier): a KINETIC calcium buffer with COMPARTMENT,
 : a bimolecular reaction and a one-way flux (<<) driven by a calcium
-: leak computed from v, solved by sparse (non-linear: iterated)
+: leak computed from v, solved by sparse (non-linear: iterated); bind and
+: inflow read the reactions' fluxes (f_flux, b_flux)
 NEURON {
     SUFFIX nmbuf
     USEION ca WRITE cai
-    RANGE btot, gl
+    RANGE btot, gl, bind, inflow
 }
 
 UNITS {
@@ -26,6 +27,8 @@ PARAMETER {
 
 ASSIGNED {
     v (mV)
+    bind (mM/ms)
+    inflow (mM/ms)
 }
 
 STATE { cai (mM) b (mM) cab (mM) }
@@ -43,5 +46,7 @@ BREAKPOINT {
 KINETIC buf {
     COMPARTMENT depth {cai b cab}
     ~ cai + b <-> cab (kon*depth, koff*depth)
+    bind = f_flux - b_flux
     ~ cai << (-(10000)*gl*(v - 120)/(2*FARADAY) + depth*(cainf - cai)/taur)
+    inflow = b_flux + f_flux
 }

@@ -1,0 +1,42 @@
+: Kv3_1 -- fast non-inactivating (Kv3.1) potassium current (Rettig et al.
+: 1992 kinetics) of the Allen Institute perisomatic models.  Written for
+: ranvier from the published equations; no temperature factor.
+:   ik = gbar m (v - ek)
+:   minf = 1/(1 + exp((v-18.7)/(-9.7))),  mtau = 4/(1 + exp((v+46.56)/(-44.14)))
+NEURON {
+    SUFFIX Kv3_1
+    USEION k READ ek WRITE ik
+    RANGE gbar, g
+}
+UNITS {
+    (S) = (siemens)
+    (mV) = (millivolt)
+    (mA) = (milliamp)
+}
+PARAMETER { gbar = 0.00001 (S/cm2) }
+ASSIGNED {
+    v (mV)
+    ek (mV)
+    ik (mA/cm2)
+    g (S/cm2)
+    minf
+    mtau (ms)
+}
+STATE { m }
+BREAKPOINT {
+    SOLVE gates METHOD cnexp
+    g = gbar*m
+    ik = g*(v - ek)
+}
+INITIAL {
+    settle(v)
+    m = minf
+}
+DERIVATIVE gates {
+    settle(v)
+    m' = (minf - m)/mtau
+}
+PROCEDURE settle(u (mV)) {
+    minf = 1/(1 + exp((u - 18.7)/(-9.7)))
+    mtau = 0.2*20/(1 + exp((u + 46.56)/(-44.14)))
+}
