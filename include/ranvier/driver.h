@@ -23,9 +23,46 @@
  *   - output: SONATA spikes of the non-virtual populations in
  *     output.spikes_file with output.spikes_sort_order, written atomically by
  *     rank 0.
- * Anything else in the config that would change the result (biophysical
- * cells, other input modules, reports ...) is refused with RV_EUNSUPPORTED
- * naming the key, never silently ignored.
+ *
+ * Blue Brain circuits (not the Allen flavour, some population of type
+ * biophysical) follow neurodamus instead (src/driver/bbp.c):
+ *   - gids: populations in alphabetical order, offsets the next multiple of
+ *     1000 above the previous population's highest gid (virtual ones
+ *     included); populations_offset.dat in the output folder.
+ *   - cells: sorted(node set ids)[rank::size] of every biophysical
+ *     population; hoc template <model_template without hoc:> loaded from
+ *     biophysical_neuron_models_dir into one hoc interpreter per rank;
+ *     new T(raw id, morphology folder, "name.ext", <emodel>_NeededAttributes
+ *     values from dynamics_params, or 0); morphology folder and extension
+ *     from alternate_morphologies (neurolucida-asc, h5v1) else swc;
+ *     re_init_rng(ionchannel_seed) when the template has it; spikes detected
+ *     at soma[0](1) (axon[1](0.5) with spike_location AIS) with
+ *     run.spike_threshold.  Node positions and rotations are not read.
+ *   - chemical edges: ProbAMPANMDA_EMS (syn_type_id >= 100) or
+ *     ProbGABAAB_EMS placed through the template's v(0.0001) section index
+ *     at afferent_section_pos (or afferent_segment_id/offset along the 3-D
+ *     points); parameters, synapse ids, setRNG seeds (MD5
+ *     population ids), delay truncation, NetCon weight = conductance x
+ *     weight factor, creation by descending source gid; connection_overrides
+ *     (weight, spont_minis, synapse_delay_override, synapse_configure, delayed
+ *     weight changes), minis through InhPoissonStim, synapse_replay inputs
+ *     through VecStim.  Mechanisms from components.mechanisms_dir and
+ *     o->mechanisms.
+ *   - inputs: every current/conductance/seclamp module of neurodamus (signals
+ *     of driver/stimulus.c, played into IClamp / MembraneCurrentSource /
+ *     ConductanceSource / SEClamp at 0.5 of every soma section).
+ *   - reports: compartment, summation, compartment_set and synapse reports
+ *     (driver/report.c), alphabetical.
+ *   - conditions.modifications: ttx, configure_all_sections (once per
+ *     segment), section_list, section; statements "PREFIX.attr op number"
+ *     only.
+ *   - output: spikes /spikes/<population> sorted by (time, node id) in
+ *     output_dir/<basename of spikes_file> (default out.h5); the marker
+ *     <config>.SUCCESS is removed first and written last by rank 0.
+ * Anything else in the config that would change the result (gap junctions,
+ * neuromodulation, compartment_set modifications, LFP reports, modoverride, legacy morpho_*
+ * placement, run.forward_skip, ...) is refused with RV_EUNSUPPORTED naming
+ * the key, never silently ignored.
  */
 #ifndef RV_DRIVER_H
 #define RV_DRIVER_H
@@ -45,6 +82,8 @@ typedef struct rv_drv_options {
     int use_mpi;                    /* 1: MPI_COMM_WORLD (MPI_Init if needed) */
     int verbose;                    /* progress on stderr (rank 0) */
     int event_order;                /* rv_event_order; 0 (AUTO): NEURON on one rank, GID on more */
+    const char *record_soma;        /* Blue Brain: write soma[0](0.5).v of every local cell at every
+                                       step to <record_soma>.<rank> ("gid step v" lines); NULL: off */
 } rv_drv_options;
 
 typedef struct rv_drv_result {
@@ -55,6 +94,7 @@ typedef struct rv_drv_result {
     uint64_t n_virtual;     /* virtual cells replaying spikes (all ranks) */
     uint64_t n_netcons;     /* NetCons created (all ranks) */
     double tstop;
+    uint64_t n_synapses; /* Blue Brain circuits: synapses created (all ranks) */
 } rv_drv_result;
 
 /* Run the simulation described by o->config.  Collective under MPI: every

@@ -40,6 +40,11 @@ typedef struct rv_comm {
                             const int *displs);
     int (*allreduce_min)(void *ud, double mine, double *out);
     int (*allreduce_max)(void *ud, double mine, double *out);
+    /* Optional (NULL: absent), needed by voltage transfer with more than one
+     * process: rank r's sendcounts[d] bytes at send + sdispls[d] land at
+     * recv + rdispls[r] on rank d (MPI_Alltoallv of bytes). */
+    int (*alltoallv_bytes)(void *ud, const void *send, const int *sendcounts, const int *sdispls,
+                           void *recv, const int *recvcounts, const int *rdispls);
 } rv_comm;
 
 /* ---- model lifetime ---------------------------------------------------- */
@@ -220,6 +225,27 @@ rv_status rv_pp_ptr(rv_model *m, int pp, const char *var, const double **p, rv_e
  * fn NULL removes it. */
 rv_status rv_model_set_init_hook(rv_model *m, void (*fn)(void *ud, rv_model *m), void *ud,
                                  rv_error *err);
+
+/* ---- voltage transfer (gap junctions) ----------------------------------
+ * NEURON's ParallelContext source_var / target_var / setup_transfer.  A
+ * source publishes v of the segment containing x under id sgid (at most one
+ * source per sgid over all processes); a target makes the POINTER
+ * `pointer_name` of point process pp (or, if pp has no such POINTER, its
+ * variable of that name) receive the value of source sgid, which may live on
+ * another process (several targets may share an sgid; a POINTER target is
+ * not also set with rv_pointer_set).  Declare them before the first
+ * finitialize (a POINTER target before setup: it gets a holder).  The first
+ * rv_model_finitialize sets the transfer up -- collectively, with a
+ * communicator of more than one process (which then needs alltoallv_bytes),
+ * so every process must call it -- and fails naming the sgid of a target
+ * without a source anywhere.  Values move as in NEURON's fixed step: at
+ * finitialize after v is set (before the INITIAL blocks), and in every step
+ * right after the voltage update (before the states), so the currents of a
+ * step see the source v at the start of that step.  The copied values are
+ * exact: results do not depend on the number of processes. */
+rv_status rv_transfer_source(rv_model *m, int64_t sgid, int sec, double x, rv_error *err);
+rv_status rv_transfer_target(rv_model *m, int64_t sgid, int pp, const char *pointer_name,
+                             rv_error *err);
 
 /* Statistics */
 typedef struct rv_model_stats {

@@ -61,6 +61,29 @@ rv_status rv_hoc_dump_cell(rv_hoc *h, const char *objref, double gid, FILE *out,
 /* Read a top-level numeric variable. */
 rv_status rv_hoc_get_number(rv_hoc *h, const char *name, double *value, rv_error *err);
 
+/* ---- for simulation drivers (hoc_api_cell.c) ---------------------------- */
+/* Engine section ids of a SectionList expression ("cell.all", is_list 1) or
+ * of one section ("cell.soma[0]", is_list 0), in list order; *secs comes
+ * from rv_malloc (the caller frees it with rv_free). */
+rv_status rv_hoc_sections(rv_hoc *h, const char *expr, int is_list, int **secs, int *n,
+                          rv_error *err);
+/* Element `index` of a top-level number variable or array. */
+rv_status rv_hoc_get_element(rv_hoc *h, const char *name, int index, double *value,
+                             rv_error *err);
+/* The value of a top-level strdef (owned by the interpreter); RV_ENOENT when
+ * it does not exist. */
+rv_status rv_hoc_get_string(rv_hoc *h, const char *name, const char **value, rv_error *err);
+/* 1 when `name` is a template defined by hoc code. */
+int rv_hoc_has_template(rv_hoc *h, const char *name);
+/* 1 when template `tmpl` defines the proc/func/obfunc `fn`. */
+int rv_hoc_template_has_func(rv_hoc *h, const char *tmpl, const char *fn);
+/* Make the top-level objref `name` refer to the point process `pp` (of
+ * mechanism `mech`) created through engine.h, so hoc code can set it. */
+rv_status rv_hoc_bind_pp(rv_hoc *h, const char *name, const char *mech, int pp, rv_error *err);
+/* NEURON's sec.orientation(): the end (0 or 1) of section `sec` that is
+ * connected towards the root; -1 for an unknown section. */
+int rv_hoc_section_orientation(rv_hoc *h, int sec);
+
 #ifdef __cplusplus
 }
 #endif

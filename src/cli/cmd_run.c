@@ -17,6 +17,8 @@ static int usage(FILE *f) {
                "  --event-order neuron|gid  order of simultaneous events: NEURON's queue order\n"
                "                     (default on one rank) or by source gid (default on more;\n"
                "                     the same on any number of ranks)\n"
+               "  --record-soma PREFIX  (Blue Brain circuits) write soma v of every cell at every\n"
+               "                     step to PREFIX.<rank>, lines \"gid step v\" (for tests)\n"
                "  -v                 progress on stderr\n");
     return f == stdout ? 0 : 2;
 }
@@ -47,6 +49,8 @@ int rv_cmd_run(int argc, char **argv) {
                 fprintf(stderr, "ranvier run: --event-order takes neuron or gid, not '%s'\n", v);
                 return 2;
             }
+        } else if (strcmp(a, "--record-soma") == 0 && i + 1 < argc) {
+            o.record_soma = argv[++i];
         } else if (strcmp(a, "--mpi") == 0) {
             o.use_mpi = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
@@ -76,7 +80,13 @@ int rv_cmd_run(int argc, char **argv) {
         rv_drv_finalize();
         return 1;
     }
-    if (res.rank == 0)
+    if (res.rank == 0 && res.n_synapses)
+        printf("%llu cells, %llu synapses (%llu netcons) on %d process%s, %g ms: %llu spikes -> "
+               "%s\n",
+               (unsigned long long)res.n_cells, (unsigned long long)res.n_synapses,
+               (unsigned long long)res.n_netcons, res.size, res.size == 1 ? "" : "es", res.tstop,
+               (unsigned long long)res.n_spikes, res.spikes_path);
+    else if (res.rank == 0)
         printf("%llu cells (%llu virtual inputs, %llu netcons) on %d process%s, %g ms: %llu "
                "spikes -> %s\n",
                (unsigned long long)res.n_cells, (unsigned long long)res.n_virtual,

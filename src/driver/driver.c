@@ -790,7 +790,7 @@ static rv_status check_supported(drv *d, rv_error *err) {
 
 /* ---- output -------------------------------------------------------------- */
 
-static rv_status mkdir_p(const char *dir, rv_error *err) {
+rv_status rv__drv_mkdir_p(const char *dir, rv_error *err) {
     char buf[1024];
     size_t n = strlen(dir);
     if (n >= sizeof buf) return RV_FAIL(err, RV_ERANGE, "output directory name too long");
@@ -834,7 +834,7 @@ static rv_status spikes_path(drv *d, char *out, size_t n, rv_error *err) {
     char *sl = strrchr(dir, '/');
     if (sl && sl != dir) {
         *sl = '\0';
-        return mkdir_p(dir, err);
+        return rv__drv_mkdir_p(dir, err);
     }
     return RV_OK;
 }
@@ -970,6 +970,14 @@ rv_status rv_drv_run(const rv_drv_options *o, rv_drv_result *res, rv_error *err)
     d.ep = rv_calloc(64, sizeof *d.ep);
     if (!d.np || !d.ep) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
     if (!st) st = load_config(&d, err);
+    if (!st && rv__drv_is_bbp(d.cfg)) { /* Blue Brain circuits: neurodamus' rules (bbp.c) */
+        rv__drv_ctx c = {o, d.cfg, d.ns, d.comm, d.have_comm, d.rank, d.size};
+        st = rv__drv_bbp_run(&c, res, err);
+        d.have_comm = 0; /* stopped below, once */
+        drv_free(&d);
+        if (c.have_comm) rv__drv_mpi_stop(&c.comm);
+        return st;
+    }
     if (!st) st = check_supported(&d, err);
     if (!st) st = spikes_path(&d, res->spikes_path, sizeof res->spikes_path, err);
     if (!st) st = rv_model_create(&d.m, err);

@@ -3,7 +3,8 @@
  *
  * The engine itself never calls MPI: it is handed an rv_comm.  This file is
  * the MPI implementation: MPI_Allgather of counts and MPI_Allgatherv of
- * spike records, as NEURON's default spike exchange does, on a duplicate of
+ * spike records, as NEURON's default spike exchange does (and MPI_Alltoallv
+ * for voltage transfer, as NEURON's partrans), on a duplicate of
  * the caller's communicator so that ranvier's traffic never mixes with the
  * caller's.
  */
@@ -27,6 +28,12 @@ static int ar_max(void *ud, double mine, double *out) {
     return MPI_Allreduce(&mine, out, 1, MPI_DOUBLE, MPI_MAX, *(MPI_Comm *)ud) != MPI_SUCCESS;
 }
 
+static int a2av_bytes(void *ud, const void *send, const int *scounts, const int *sdispls,
+                      void *recv, const int *rcounts, const int *rdispls) {
+    return MPI_Alltoallv(send, scounts, sdispls, MPI_BYTE, recv, rcounts, rdispls, MPI_BYTE,
+                         *(MPI_Comm *)ud) != MPI_SUCCESS;
+}
+
 rv_status rv_comm_mpi(rv_comm *out, MPI_Comm comm, rv_error *err) {
     MPI_Comm *dup = rv_malloc(sizeof *dup);
     if (!dup) return RV_FAIL(err, RV_ENOMEM, "out of memory");
@@ -41,6 +48,7 @@ rv_status rv_comm_mpi(rv_comm *out, MPI_Comm comm, rv_error *err) {
     out->allgatherv_bytes = ag_bytes;
     out->allreduce_min = ar_min;
     out->allreduce_max = ar_max;
+    out->alltoallv_bytes = a2av_bytes;
     return RV_OK;
 }
 

@@ -229,6 +229,10 @@ struct rv_model {
     int nplay, cap_play;
     void (*init_hook)(void *ud, rv_model *m);
     void *init_hook_ud;
+    /* voltage transfer (transfer.c): declarations and plan; state 0: not
+     * set up, 1: set up, nothing to move anywhere, 2: active */
+    struct rv_xfer *xfer;
+    int xfer_state;
 };
 
 static inline int rv__sec_node(const rv_model *m, const rv_secd *s, int j) {
@@ -288,6 +292,12 @@ rv_status rv__play_init(rv_model *m, rv_error *err);
 void rv__play_deliver(rv_model *m, int k, double td);
 void rv__play_continuous(rv_model *m);
 void rv__play_free(rv_model *m);
+
+/* transfer.c: set up at the first finitialize (collective), move values
+ * (collective when active on several processes), free */
+rv_status rv__transfer_setup(rv_model *m, rv_error *err);
+rv_status rv__transfer_exchange(rv_model *m, rv_error *err);
+void rv__transfer_free(rv_model *m);
 
 /* mech_builtin.c */
 extern const rv_mech_type rv_mech_pas, rv_mech_hh, rv_mech_IClamp, rv_mech_ExpSyn, rv_mech_Exp2Syn,

@@ -84,13 +84,13 @@ rv_status rv_model_create(rv_model **out, rv_error *err) {
      * k_ion, hh, NetStim, IntFire1 (currents are summed in this order). */
     const rv_mech_type *first[] = {&rv_mech_pas, &rv_mech_IClamp, &rv_mech_ExpSyn,
                                    &rv_mech_Exp2Syn};
+    const rv_mech_type *rest[] = {&rv_mech_hh, &rv_mech_NetStim, &rv_mech_IntFire1};
     rv_status st = RV_OK;
     for (size_t k = 0; k < sizeof first / sizeof *first && !st; ++k)
         st = mech_add(m, first[k], err);
     int ion;
     if (!st) st = rv__ion_get(m, "na", 1, &ion, err);
     if (!st) st = rv__ion_get(m, "k", 1, &ion, err);
-    const rv_mech_type *rest[] = {&rv_mech_hh, &rv_mech_NetStim, &rv_mech_IntFire1};
     for (size_t k = 0; k < sizeof rest / sizeof *rest && !st; ++k) st = mech_add(m, rest[k], err);
     if (st) {
         rv_model_destroy(m);
@@ -130,6 +130,7 @@ void rv_model_destroy(rv_model *m) {
     for (int i = 0; i < m->nrec; ++i) rv_free(m->rec[i].val);
     rv_free(m->rec);
     rv__play_free(m);
+    rv__transfer_free(m);
     rv_free(m->out);
     rv_free(m->spikes);
     rv_free(m->recvbuf);

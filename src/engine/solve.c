@@ -155,6 +155,8 @@ rv_status rv_model_finitialize(rv_model *m, double v_init, rv_error *err) {
     rv_status st = rv_model_setup(m, err);
     if (st) return st;
     if (!isfinite(v_init)) return RV_FAIL(err, RV_ERANGE, "v_init = %g", v_init);
+    st = rv__transfer_setup(m, err); /* voltage transfer: once, collective */
+    if (st) return st;
     m->t = 0.;
     m->step_count = 0;
     set_thread(m);
@@ -168,6 +170,8 @@ rv_status rv_model_finitialize(rv_model *m, double v_init, rv_error *err) {
     rv__deliver_events(m, m->t);
     for (int r = 0; r < m->nrec; ++r) m->rec[r].n = 0;
     for (int i = 0; i < m->n_node; ++i) m->v[i] = v_init;
+    st = rv__transfer_exchange(m, err); /* NEURON: after v is set, before INITIAL */
+    if (st) return st;
     for (int k = 0; k < m->nmech; ++k) {
         rv_mech_list *ml = &m->ml[k].ml;
         if (ml->n && ml->type->init) ml->type->init(&m->th, ml);
@@ -215,6 +219,10 @@ rv_status rv_model_step(rv_model *m, rv_error *err) {
     rv__solve(m);
     second_order_cur(m);
     update(m);
+    if (m->xfer_state == 2) { /* NEURON's nrnmpi_v_transfer: after update, before states */
+        rv_status st = rv__transfer_exchange(m, err);
+        if (st) return st;
+    }
     m->t += .5 * m->dt;
     m->th.t = m->t;
     if (m->nplay) rv__play_continuous(m);

@@ -18,6 +18,7 @@
  * forsec; everything the simulation needs goes to the engine.
  */
 #include "hoc/hoc_int.h"
+#include "ranvier/nmodl.h"
 
 #include <math.h>
 #include <regex.h>
@@ -93,14 +94,17 @@ void hocX_obj_decref(hoc *h, hoc_obj *o) {
     if (!o || --o->rc > 0) return;
     if (o->cls->dtor) o->cls->dtor(h, o);
     hoc_class *c = o->cls;
+    /* instances stay sorted by index (Template[i] searches them) */
     for (int i = 0; i < c->ninst; ++i)
         if (c->inst[i] == o) {
-            c->inst[i] = c->inst[--c->ninst];
+            memmove(c->inst + i, c->inst + i + 1, (size_t)(c->ninst - i - 1) * sizeof *c->inst);
+            c->ninst--;
             break;
         }
     /* sections of the instance stay in the engine (it cannot delete them) */
-    for (int i = 0; i < h->nsecs; ++i)
-        if (h->secs[i].owner == o) h->secs[i].owner = NULL;
+    if (c->is_template)
+        for (int i = 0; i < h->nsecs; ++i)
+            if (h->secs[i].owner == o) h->secs[i].owner = NULL;
     hocX_table_free(h, &o->fields);
     rv_free(o);
 }
@@ -127,9 +131,9 @@ static size_t hash(const char *s) {
 
 hoc_var *hocX_table_get(hoc_table *t, const char *name) {
     if (!t->cap) return NULL;
-    size_t i = hash(name) & (t->cap - 1);
+    size_t hv = hash(name), i = hv & (t->cap - 1);
     while (t->slot[i]) {
-        if (strcmp(t->slot[i]->name, name) == 0) return t->slot[i];
+        if (t->slot[i]->hv == hv && strcmp(t->slot[i]->name, name) == 0) return t->slot[i];
         i = (i + 1) & (t->cap - 1);
     }
     return NULL;
@@ -142,7 +146,7 @@ static int table_put(hoc_table *t, hoc_var *v) {
         if (!s) return -1;
         for (size_t k = 0; k < t->cap; ++k)
             if (t->slot[k]) {
-                size_t i = hash(t->slot[k]->name) & (cap - 1);
+                size_t i = t->slot[k]->hv & (cap - 1);
                 while (s[i]) i = (i + 1) & (cap - 1);
                 s[i] = t->slot[k];
             }
@@ -150,7 +154,8 @@ static int table_put(hoc_table *t, hoc_var *v) {
         t->slot = s;
         t->cap = cap;
     }
-    size_t i = hash(v->name) & (t->cap - 1);
+    v->hv = hash(v->name);
+    size_t i = v->hv & (t->cap - 1);
     while (t->slot[i]) i = (i + 1) & (t->cap - 1);
     t->slot[i] = v;
     t->n++;
@@ -272,29 +277,57 @@ double hocX_sec_L(hoc *h, int sec) {
     hoc_sec *s = &h->secs[sec];
     double L = s->L;
     rv_error e;
-    if (s->npt > 1 && rv_section_get_L(h->m, sec, &L, &e)) L = s->L;
+    if (s->npt > 1 && s->Lc_npt == s->npt) return s->Lc;
+    if (s->npt > 1 && rv_section_get_L(h->m, sec, &L, &e)) return s->L;
+    if (s->npt > 1) s->Lc = L, s->Lc_npt = s->npt;
     return L;
 }
 
 /* NEURON's delete_section: the engine drops the section before setup; its
  * children become roots */
+void hocX_set_parent(hoc *h, int child, int parent, double parent_x, int child_end) {
+    hoc_sec *s = &h->secs[child];
+    if (s->parent >= 0) h->secs[s->parent].nchild--;
+    if (parent >= 0) h->secs[parent].nchild++;
+    s->parent = parent;
+    s->parent_x = parent_x;
+    s->child_end = child_end;
+    s->conn_seq = ++h->conn_count;
+}
+
 int hocX_sec_delete(hoc *h, int sec) {
     rv_error e;
     if (hocX_engine(h, rv_section_delete(h->m, sec, &e), &e)) return -1;
-    h->secs[sec].deleted = 1;
-    h->secs[sec].parent = -1;
-    for (int c = 0; c < h->nsecs; ++c)
-        if (h->secs[c].exists && h->secs[c].parent == sec) h->secs[c].parent = -1;
+    hoc_sec *s = &h->secs[sec];
+    s->deleted = 1;
+    if (s->parent >= 0) h->secs[s->parent].nchild--;
+    s->parent = -1;
+    /* children usually follow their parent: look there first */
+    for (int c = sec + 1; c < h->nsecs && s->nchild > 0; ++c)
+        if (h->secs[c].exists && h->secs[c].parent == sec) h->secs[c].parent = -1, s->nchild--;
+    for (int c = 0; c < sec && s->nchild > 0; ++c)
+        if (h->secs[c].exists && h->secs[c].parent == sec) h->secs[c].parent = -1, s->nchild--;
+    s->nchild = 0;
     if (h->access == sec) h->access = -1;
     return 0;
 }
 
-int hocX_section_name_matches(const char *name, const char *pattern) {
-    regex_t re;
-    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0) return strstr(name, pattern) != NULL;
-    int r = regexec(&re, name, 0, NULL, 0) == 0;
-    regfree(&re);
-    return r;
+int hocX_section_name_matches(hoc *h, const char *name, const char *pattern) {
+    /* a plain word ("axon", as Import3d's forsec uses) is a substring test */
+    if (!pattern[strcspn(pattern, ".[]()*+?{}|^$\\")]) return strstr(name, pattern) != NULL;
+    /* the last pattern stays compiled */
+    if (!h->re_pat || strcmp(h->re_pat, pattern)) {
+        if (h->re_pat) regfree(&h->re);
+        rv_strfree(h->re_pat);
+        h->re_pat = NULL;
+        if (regcomp(&h->re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+            return strstr(name, pattern) != NULL;
+        if (!(h->re_pat = rv_strdup(pattern))) {
+            regfree(&h->re);
+            return strstr(name, pattern) != NULL;
+        }
+    }
+    return regexec(&h->re, name, 0, NULL, 0) == 0;
 }
 
 /* distance() works on nodes, as NEURON's topol_distance: a position x
@@ -378,10 +411,24 @@ int hocX_note_mech(hoc *h, const char *mech) {
     char *d = rv_strdup(mech);
     if (!d) return hocX_error(h, RV_ENOMEM, "out of memory");
     h->mechs[h->nmechs++] = d;
+    hocX_table_free(h, &h->rangecache);
     return 0;
 }
 
+static int is_range_name_uncached(hoc *h, const char *name);
+
+/* answers cached by name (the mechanism list only grows; hocX_note_mech
+ * clears the cache) */
 static int is_range_name(hoc *h, const char *name) {
+    hoc_var *c = hocX_table_get(&h->rangecache, name);
+    if (c) return c->d[0] != 0;
+    int r = is_range_name_uncached(h, name);
+    c = hocX_table_add(&h->rangecache, name, K_NUM, 1);
+    if (c) c->d[0] = r;
+    return r;
+}
+
+static int is_range_name_uncached(hoc *h, const char *name) {
     if (!strcmp(name, "v") || !strcmp(name, "diam") || !strcmp(name, "cm") ||
         !strcmp(name, "i_membrane_"))
         return 1;
@@ -418,13 +465,83 @@ static int is_mech_global(hoc *h, int sec, const char *name) {
     rv_error e;
     int id, global = 0;
     double val;
-    if (!rv_model_create(&sm, &e) && !rv_section_create(sm, "s", 1, &id, &e) &&
+    if ((sm = hocX_scratch_model(h)) && !rv_section_create(sm, "s", 1, &id, &e) &&
         !rv_section_insert(sm, id, us + 1, &e) && rv_range_get(sm, id, 0.5, name, &val, &e))
         global = rv_model_set_global(sm, name, 0, &e) == RV_OK;
     rv_model_destroy(sm);
     c = hocX_table_add(&h->defaults, key, K_NUM, 1);
     if (c) c->d[0] = global;
     return global;
+}
+
+rv_model *hocX_scratch_model(hoc *h) {
+    rv_model *sm = NULL;
+    rv_error e;
+    if (rv_model_create(&sm, &e)) return NULL;
+    for (int i = 0; i < h->nlibs; ++i)
+        if (rv_nmodl_register(h->libs[i], sm, RV_NMODL_REPLACE, &e)) {
+            rv_model_destroy(sm);
+            return NULL;
+        }
+    return sm;
+}
+
+/* nrn_load_dll(path): a mechanism library built by `ranvier build-mechanisms`
+ * or a directory of .mod files (built through the cache); its mechanisms
+ * replace built-ins of the same name, as a NEURON library's do.  Libraries
+ * stay loaded until the process exits: the model may outlive the
+ * interpreter, and the engine calls into the mechanisms until it is
+ * destroyed.  Loading the same path again reuses the library. */
+static struct loaded_lib {
+    char *path;
+    rv_nmodl_lib *lib;
+} * loaded_libs;
+static int n_loaded_libs;
+
+int hocX_load_mechanisms(hoc *h, const char *path) {
+    rv_error e;
+    rv_nmodl_lib *lib = NULL;
+    for (int i = 0; i < h->nlibs; ++i)
+        for (int k = 0; k < n_loaded_libs; ++k)
+            if (loaded_libs[k].lib == h->libs[i] && !strcmp(loaded_libs[k].path, path))
+                return 0; /* already in this model */
+    void **nl = rv_realloc(h->libs, ((size_t)h->nlibs + 1) * sizeof *nl);
+    if (!nl) return hocX_error(h, RV_ENOMEM, "out of memory");
+    h->libs = nl;
+    for (int k = 0; k < n_loaded_libs && !lib; ++k)
+        if (!strcmp(loaded_libs[k].path, path)) lib = loaded_libs[k].lib;
+    rv_status st;
+    if (lib) {
+        st = rv_nmodl_register(lib, h->m, RV_NMODL_REPLACE, &e);
+    } else {
+        struct loaded_lib *ll =
+            rv_realloc(loaded_libs, ((size_t)n_loaded_libs + 1) * sizeof *loaded_libs);
+        char *pc = rv_strdup(path);
+        if (ll) loaded_libs = ll;
+        if (!ll || !pc) {
+            rv_strfree(pc);
+            return hocX_error(h, RV_ENOMEM, "out of memory");
+        }
+        st = rv_nmodl_load(h->m, path, RV_NMODL_REPLACE, &lib, &e);
+        if (st)
+            rv_strfree(pc);
+        else
+            loaded_libs[n_loaded_libs].path = pc, loaded_libs[n_loaded_libs++].lib = lib;
+    }
+    if (st) return hocX_error(h, st, "nrn_load_dll(\"%s\"): %s", path, e.msg);
+    h->libs[h->nlibs++] = lib;
+    for (int i = 0; i < rv_nmodl_lib_count(lib); ++i) {
+        const rv_mech_type *t = rv_nmodl_lib_type(lib, i);
+        char ion[300];
+        if (hocX_note_mech(h, t->name)) return -1;
+        for (int k = 0; k < t->n_ions; ++k) {
+            snprintf(ion, sizeof ion, "%s_ion", t->ions[k].ion);
+            if (hocX_note_mech(h, ion)) return -1;
+        }
+    }
+    /* cached answers of the scratch model may change */
+    hocX_table_free(h, &h->defaults);
+    return 0;
 }
 
 int hocX_apply_globals(hoc *h) {
@@ -496,7 +613,7 @@ static int param_default(hoc *h, const char *name, double *out) {
     rv_model *sm = NULL;
     rv_error e;
     int sec, ok = 0;
-    if (us && us[1] && !rv_model_create(&sm, &e) && !rv_section_create(sm, "s", 1, &sec, &e) &&
+    if (us && us[1] && (sm = hocX_scratch_model(h)) && !rv_section_create(sm, "s", 1, &sec, &e) &&
         !rv_section_insert(sm, sec, us + 1, &e) && !rv_range_get(sm, sec, 0.5, name, out, &e))
         ok = 1;
     rv_model_destroy(sm);
@@ -559,6 +676,13 @@ static int loc_get(hoc *h, hoc_loc *l, hoc_val *out) {
         hoc_var *g = hocX_table_get(&h->mglobals, l->name);
         if (g && !l->has_x) return out->u.d = g->d[0], 0;
         if (l->sec < 0) return hocX_error(h, RV_ESTATE, "%s: no accessed section", l->name);
+        if (!h->finitialized && !strcmp(l->name, "v")) {
+            /* v written before the first finitialize (a template's section
+             * index in v(0.0001)): kept here, the engine sets v at init */
+            double *sv = shadow(h, l->sec, "v", 0);
+            int k = seg_of(h->secs[l->sec].nseg, x);
+            if (sv && !isnan(sv[k])) return out->u.d = sv[k], 0;
+        }
         if (!is_geom_range(l->name) && !model_lowered(h, l->sec)) {
             double *sv = shadow(h, l->sec, l->name, 0);
             int k = seg_of(h->secs[l->sec].nseg, x);
@@ -581,6 +705,39 @@ static int want_num(hoc *h, hoc_val *v, double *d, const char *what) {
     if (v->t == V_NUM) return *d = v->u.d, 0;
     if (v->t == V_REF) return *d = *v->u.p, 0;
     return hocX_error(h, RV_EINVAL, "%s: a number is needed here", what);
+}
+
+/* diam = d on a section with 3-D points: NEURON sets the segments and then
+ * gives every point the diameter of the segment it lies in, so all points
+ * get d (single precision, as NEURON stores them).  diam(x) = d there is
+ * refused: NEURON's result depends on when it last recomputed diameters. */
+static int diam3d_set(hoc *h, hoc_loc *l, double d) {
+    rv_error e;
+    int sec = l->sec, n = h->secs[sec].npt;
+    if (l->has_x)
+        return hocX_error(h, RV_EUNSUPPORTED,
+                          "unsupported: diam(x) on %s, a section with 3-D points (assign diam "
+                          "to the whole section)",
+                          h->secs[sec].name);
+    if (!(d > 0)) return hocX_error(h, RV_ERANGE, "diam = %g must be positive", d);
+    if (model_lowered(h, sec))
+        return hocX_error(h, RV_ESTATE, "%s: geometry (diam) is frozen after setup",
+                          h->secs[sec].name);
+    double *p = rv_malloc((size_t)n * 3 * sizeof *p);
+    if (!p) return hocX_error(h, RV_ENOMEM, "out of memory");
+    int r = 0;
+    for (int i = 0; i < n && !r; ++i) {
+        double q[4];
+        r = hocX_engine(h, rv_section_pt3d_get(h->m, sec, i, q, NULL, &e), &e);
+        p[3 * i] = q[0], p[3 * i + 1] = q[1], p[3 * i + 2] = q[2];
+    }
+    if (!r) r = hocX_engine(h, rv_section_pt3d_clear(h->m, sec, &e), &e);
+    for (int i = 0; i < n && !r; ++i)
+        r = hocX_engine(
+            h, rv_section_pt3d_add(h->m, sec, p[3 * i], p[3 * i + 1], p[3 * i + 2], (float)d, &e),
+            &e);
+    rv_free(p);
+    return r;
 }
 
 static int loc_set(hoc *h, hoc_loc *l, hoc_val *v, const char *what) {
@@ -619,6 +776,7 @@ static int loc_set(hoc *h, hoc_loc *l, hoc_val *v, const char *what) {
         if (!strcmp(l->name, "L")) {
             if (hocX_engine(h, rv_section_set_L(h->m, l->sec, d, &e), &e)) return -1;
             s->L = d;
+            s->Lc_npt = 0;
         } else if (!strcmp(l->name, "nseg")) {
             int n = (int)d;
             if (n < 1 || n > 32767)
@@ -645,9 +803,16 @@ static int loc_set(hoc *h, hoc_loc *l, hoc_val *v, const char *what) {
             return 0;
         }
         int nseg = h->secs[l->sec].nseg;
+        if (h->secs[l->sec].npt > 0 && !strcmp(l->name, "diam")) return diam3d_set(h, l, d);
         double *sv = NULL;
-        if (!is_geom_range(l->name) && !(sv = shadow(h, l->sec, l->name, 1)))
+        int pre_v = !h->finitialized && !strcmp(l->name, "v");
+        if ((pre_v || !is_geom_range(l->name)) && !(sv = shadow(h, l->sec, l->name, 1)))
             return hocX_error(h, RV_ENOMEM, "out of memory");
+        if (pre_v && !model_lowered(h, l->sec)) {
+            for (int i = 0; i < nseg; ++i)
+                if (!l->has_x || i == seg_of(nseg, l->x)) sv[i] = d;
+            return 0;
+        }
         if (l->has_x) {
             if (hocX_engine(h, rv_range_set(h->m, l->sec, l->x, l->name, d, &e), &e)) return -1;
             if (sv) sv[seg_of(nseg, l->x)] = d;
@@ -908,12 +1073,19 @@ static int ref_loc(hoc *h, hoc_node *n, hoc_loc *l, int assign) {
             goto done;
         }
         hoc_class *c = v->cls;
-        for (int i = 0; i < c->ninst; ++i)
-            if (c->inst[i]->index == (int)d) {
-                l->kind = L_RVAL, l->rval.t = V_OBJ, l->rval.u.o = c->inst[i];
-                c->inst[i]->rc++;
+        int lo = 0, hi = c->ninst - 1, want = (int)d;
+        while (lo <= hi) {
+            int mid = lo + (hi - lo) / 2, ix = c->inst[mid]->index;
+            if (ix == want) {
+                l->kind = L_RVAL, l->rval.t = V_OBJ, l->rval.u.o = c->inst[mid];
+                c->inst[mid]->rc++;
                 goto done;
             }
+            if (ix < want)
+                lo = mid + 1;
+            else
+                hi = mid - 1;
+        }
         r = hocX_error(h, RV_ENOENT, "%s[%d] does not exist", n->name, (int)d);
         goto done;
     }
@@ -1032,6 +1204,17 @@ static int eval_arg(hoc *h, hoc_node *n, hoc_val *out) {
     if (n->kind == N_ADDR) {
         hoc_loc l;
         if (node_loc(h, n->a, &l, 0)) return -1;
+        if (l.kind == L_RANGE && l.sec >= 0) {
+            out->t = V_RPTR, out->u.rp.sec = l.sec, out->u.rp.pp = -1;
+            out->u.rp.x = l.has_x ? l.x : 0.5;
+            out->u.rp.name = hocX_intern(h, l.name);
+            return out->u.rp.name ? 0 : hocX_error(h, RV_ENOMEM, "out of memory");
+        }
+        if (l.kind == L_PP) {
+            out->t = V_RPTR, out->u.rp.sec = -1, out->u.rp.pp = l.pp, out->u.rp.x = 0;
+            out->u.rp.name = hocX_intern(h, l.name);
+            return out->u.rp.name ? 0 : hocX_error(h, RV_ENOMEM, "out of memory");
+        }
         if (l.kind != L_NUM) {
             loc_done(h, &l);
             return hocX_error(h, RV_EUNSUPPORTED,
@@ -1243,7 +1426,10 @@ static int eval(hoc *h, hoc_node *n, hoc_val *out) {
                 hoc_frame *sf = h->frame;
                 h->self = o;
                 h->frame = NULL;
+                int in_decls = h->in_decls;
+                h->in_decls = 1;
                 for (int i = 0; i < c->ndecls && !r; ++i) r = exec(h, c->decls[i]) == EX_ERR;
+                h->in_decls = in_decls;
                 h->self = saved;
                 h->frame = sf;
                 hoc_var *init = hocX_table_get(&c->funcs, "init");
@@ -1288,10 +1474,7 @@ static int sec_of(hoc *h, hoc_node *n, int *sec, double *x, int *has_x) {
 
 static int sec_pristine(hoc *h, int sid) {
     hoc_sec *s = &h->secs[sid];
-    if (s->parent >= 0 || s->nmechs || s->npt || s->npp || s->deleted) return 0;
-    for (int c = 0; c < h->nsecs; ++c)
-        if (h->secs[c].exists && h->secs[c].parent == sid) return 0;
-    return 1;
+    return !(s->parent >= 0 || s->nmechs || s->npt || s->npp || s->deleted || s->nchild > 0);
 }
 
 /* a reused section gets NEURON's defaults back */
@@ -1328,6 +1511,22 @@ static int decl(hoc *h, hoc_node *n) {
             total *= dims[k];
         }
         int kind = n->op == 'o' ? K_OBJ : n->op == 's' ? K_STR : n->op == 'd' ? K_NUM : K_SEC;
+        if (h->self) {
+            /* NEURON keeps array sizes in the template's symbol: a later
+             * `create axon[2]` (or `double x[5]`, `objref o[3]`) in one
+             * instance sizes the next instances' */
+            hoc_table *sd = &h->self->cls->secdims;
+            hoc_var *last = hocX_table_get(sd, it->name);
+            if (last && h->in_decls) {
+                nd = (int)last->d[0], total = 1;
+                for (int k = 0; k < nd; ++k) total *= dims[k] = (int)last->d[1 + k];
+            } else {
+                if (!last && !(last = hocX_table_add(sd, it->name, K_NUM, 5)))
+                    return hocX_error(h, RV_ENOMEM, "out of memory");
+                last->d[0] = nd;
+                for (int k = 0; k < nd; ++k) last->d[1 + k] = dims[k];
+            }
+        }
         hoc_var *v = hocX_table_get(t, it->name);
         if (v && v->kind != kind)
             return hocX_error(h, RV_EINVAL, "%s already declared as something else", it->name);
@@ -1651,7 +1850,7 @@ static int exec(hoc *h, hoc_node *n) {
                 if (n->kind == N_IFSEC) {
                     int cur = 0;
                     r = hocX_cur_sec(h, &cur);
-                    int match = !r && hocX_section_name_matches(h->secs[cur].name, pat);
+                    int match = !r && hocX_section_name_matches(h, h->secs[cur].name, pat);
                     hocX_release(h, &v);
                     if (r) return EX_ERR;
                     return match ? exec(h, n->d) : EX_OK;
@@ -1662,7 +1861,8 @@ static int exec(hoc *h, hoc_node *n) {
                 }
                 int k = 0;
                 for (int i = 0; i < ns; ++i)
-                    if (hocX_section_name_matches(h->secs[secs[i]].name, pat)) secs[k++] = secs[i];
+                    if (hocX_section_name_matches(h, h->secs[secs[i]].name, pat))
+                        secs[k++] = secs[i];
                 ns = k;
             } else if (v.t == V_OBJ && v.u.o) {
                 int *items, ni;
@@ -1777,10 +1977,7 @@ static int exec(hoc *h, hoc_node *n) {
         rv_error e;
         if (hocX_engine(h, rv_section_connect(h->m, child, (int)cx, parent, px, &e), &e))
             return EX_ERR;
-        h->secs[child].parent = parent;
-        h->secs[child].parent_x = px;
-        h->secs[child].child_end = (int)cx;
-        h->secs[child].conn_seq = ++h->conn_count;
+        hocX_set_parent(h, child, parent, px, (int)cx);
         return EX_OK;
     }
     case N_INSERT: {
@@ -1871,6 +2068,11 @@ static int call_func(hoc *h, hoc_func *f, hoc_obj *self, hoc_val *args, int narg
 }
 
 /* ---- sources and files ----------------------------------------------------- */
+static const char *intern(hoc *h, const char *s);
+const char *hocX_intern(hoc *h, const char *s) {
+    return intern(h, s);
+}
+
 static const char *intern(hoc *h, const char *s) {
     for (int i = 0; i < h->ninterned; ++i)
         if (strcmp(h->interned[i], s) == 0) return h->interned[i];
@@ -2029,11 +2231,38 @@ rv_status rv_hoc_create(rv_model *m, rv_hoc **out, rv_error *err) {
 void rv_hoc_destroy(rv_hoc *h) {
     if (!h) return;
     hocX_table_free(h, &h->globals);
+    for (int i = 0; i < h->nncrec; ++i) {
+        hocX_obj_decref(h, h->ncrec[i].vec);
+        hocX_obj_decref(h, h->ncrec[i].idvec);
+    }
+    for (int i = 0; i < h->nvrec; ++i) hocX_obj_decref(h, h->vrec[i].vec);
+    h->nncrec = h->nvrec = 0;
+    rv_free(h->ncrec);
+    rv_free(h->vrec);
+    rv_free(h->srcs);
+    rv_free(h->ncs);
+    h->ncs = NULL, h->nncs = 0;
+    /* template instances still alive are in reference cycles (CellRef =
+     * this): first drop what they hold while they are pinned, then free them */
+    for (int pass = 0; pass < 2; ++pass)
+        for (size_t i = 0; i < h->builtins.cap; ++i) {
+            hoc_var *v = h->builtins.slot[i];
+            if (!v || v->kind != K_CLASS || !v->cls || !v->cls->is_template) continue;
+            hoc_class *c = v->cls;
+            if (pass == 0) {
+                for (int k = 0; k < c->ninst; ++k) c->inst[k]->rc += 1 << 28;
+                for (int k = 0; k < c->ninst; ++k) hocX_table_free(h, &c->inst[k]->fields);
+            } else {
+                for (int k = 0; k < c->ninst; ++k) rv_free(c->inst[k]);
+                c->ninst = 0;
+            }
+        }
     /* classes: free template tables */
     for (size_t i = 0; i < h->builtins.cap; ++i) {
         hoc_var *v = h->builtins.slot[i];
         if (v && v->kind == K_CLASS && v->cls) {
             hocX_table_free(h, &v->cls->funcs);
+            hocX_table_free(h, &v->cls->secdims);
             rv_free(v->cls->decls);
             rv_free(v->cls->pub);
             rv_free(v->cls->ext);
@@ -2055,6 +2284,7 @@ void rv_hoc_destroy(rv_hoc *h) {
         rv_free(h->secs[i].mechs);
     }
     hocX_table_free(h, &h->defaults);
+    hocX_table_free(h, &h->rangecache);
     hocX_table_free(h, &h->mglobals);
     rv_free(h->secs);
     rv_free(h->stack);
@@ -2066,6 +2296,9 @@ void rv_hoc_destroy(rv_hoc *h) {
         rv_free(h->files);
         h->files = n;
     }
+    if (h->re_pat) regfree(&h->re);
+    rv_strfree(h->re_pat);
+    rv_free(h->libs); /* the libraries stay loaded (see hocX_load_mechanisms) */
     for (int i = 0; i < h->ninterned; ++i) rv_strfree(h->interned[i]);
     rv_free(h->interned);
     for (int i = 0; i < h->narenas; ++i) hocP_arena_free(h->arenas[i]);
@@ -2155,5 +2388,5 @@ rv_status rv_hoc_apply_globals(rv_hoc *h, rv_error *err) {
     h->err = err;
     h->failed = 0;
     h->cur_file = NULL, h->cur_line = 0;
-    return finish(h, hocX_apply_globals(h), err);
+    return finish(h, hocX_apply_globals(h) || hocX_netcons_materialize(h) ? -1 : 0, err);
 }

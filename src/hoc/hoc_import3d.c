@@ -165,10 +165,7 @@ static rv_status b_connect(void *ud, int child, int child_end, int parent, doubl
     hoc *h = c->h;
     rv_status st = rv_section_connect(h->m, child, child_end, parent, parent_x, err);
     if (st) return st;
-    h->secs[child].parent = parent;
-    h->secs[child].parent_x = parent_x;
-    h->secs[child].child_end = child_end;
-    h->secs[child].conn_seq = ++h->conn_count;
+    hocX_set_parent(h, child, parent, parent_x, child_end);
     return RV_OK;
 }
 

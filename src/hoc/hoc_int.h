@@ -13,6 +13,7 @@
 
 #include "ranvier/hoc.h"
 
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -156,7 +157,8 @@ typedef struct hoc_class hoc_class;
 typedef struct hoc_var hoc_var;
 typedef struct rv_hoc hoc;
 
-enum { V_NONE = 0, V_NUM, V_STR, V_OBJ, V_SEC, V_REF, V_SREF, V_OREF };
+/* V_RPTR: &range(x) or &pp.var (NetCon sources, Vector.record) */
+enum { V_NONE = 0, V_NUM, V_STR, V_OBJ, V_SEC, V_REF, V_SREF, V_OREF, V_RPTR };
 
 typedef struct hoc_val {
     int t;
@@ -168,6 +170,12 @@ typedef struct hoc_val {
         double *p;
         hoc_str **sp;
         hoc_obj **op;
+        struct {
+            int sec; /* -1: point process variable */
+            int pp;
+            double x;
+            const char *name; /* interned */
+        } rp;
     } u;
 } hoc_val;
 
@@ -181,6 +189,7 @@ enum { K_NUM = 1, K_STR, K_OBJ, K_SEC, K_FUNC, K_CLASS };
 
 struct hoc_var {
     char *name;
+    size_t hv; /* hash of name */
     int kind;
     int n;    /* element count (1 for scalars) */
     int ndim; /* 0 for scalars */
@@ -217,6 +226,7 @@ struct hoc_class {
     char *ppname;   /* point process mechanism name */
     hoc_obj **inst; /* live instances (not counted), for Template[i] */
     int ninst, capinst;
+    hoc_table secdims; /* template arrays (sections, doubles, objrefs): last dims */
 };
 
 struct hoc_obj {
@@ -261,6 +271,9 @@ typedef struct hoc_sec {
     char **mechs; /* inserted density mechanisms */
     int nmechs;
     int conn_seq; /* order of connect: NEURON lists the newest child first */
+    int nchild;   /* sections whose parent this is */
+    int Lc_npt;   /* L of the 3-D points cached in Lc for this npt (0: none) */
+    double Lc;
     /* values of mechanism range variables written through hoc, so they can
      * be read back before the model is set up (the engine reads lower it) */
     struct hoc_shadow {
@@ -323,7 +336,50 @@ struct rv_hoc {
     double tstop, v_init;
     int stopped;
     int obj_count[1];
+    /* mechanism libraries loaded by nrn_load_dll into this model
+     * (rv_nmodl_lib *; they stay loaded until the process exits) */
+    void **libs;
+    int nlibs;
+    /* NetCon spike records, filled after each fadvance */
+    struct hoc_ncrec *ncrec;
+    int nncrec, capncrec;
+    size_t spikes_seen;
+    /* hoc-made spike sources: (sec, x) or point process -> synthetic gid */
+    struct hoc_src *srcs;
+    int nsrcs, capsrcs;
+    int finitialized; /* the hoc finitialize() ran once */
+    hoc_obj **ncs;    /* live NetCon objects (not counted) */
+    int nncs, capncs;
+    struct hoc_vrec *vrec; /* Vector.record */
+    int nvrec, capvrec;
+    double nc_dummy_thr;
+    hoc_table rangecache; /* is_range_name answers */
+    char *re_pat;         /* section-name pattern compiled in re */
+    regex_t re;
+    int in_decls; /* running a template's declarations for a new instance */
 };
+
+typedef struct hoc_ncrec {
+    int64_t gid;
+    hoc_obj *vec;   /* counted */
+    hoc_obj *idvec; /* counted, may be NULL */
+    double id;
+} hoc_ncrec;
+
+typedef struct hoc_src {
+    int sec; /* -1: point process source */
+    double x;
+    int pp; /* -1: section source */
+    int64_t gid;
+    double thr, thr_made;
+    int made;
+} hoc_src;
+
+typedef struct hoc_vrec {
+    hoc_obj *vec; /* counted */
+    int rec;      /* engine record */
+    size_t done;  /* values copied */
+} hoc_vrec;
 
 /* ---- exec (hoc_exec.c) ---------------------------------------------------- */
 int hocX_error(hoc *h, rv_status code, const char *fmt, ...)
@@ -351,11 +407,22 @@ double hocX_seg_x(int nseg, int i);
 int hocX_arg_num(hoc *h, hoc_val *v, double *d);
 int hocX_arg_str(hoc *h, hoc_val *v, const char **s);
 int hocX_arg_obj(hoc *h, hoc_val *v, hoc_obj **o);
-int hocX_section_name_matches(const char *name, const char *pattern);
+int hocX_section_name_matches(hoc *h, const char *name, const char *pattern);
 double hocX_sec_L(hoc *h, int sec);
 int hocX_sec_delete(hoc *h, int sec);
+/* record child's parent (keeps the parents' child counts) */
+void hocX_set_parent(hoc *h, int child, int parent, double parent_x, int child_end);
 int hocX_note_mech(hoc *h, const char *mech);
 int hocX_apply_globals(hoc *h);
+/* A fresh model with the built-in mechanisms and those of nrn_load_dll
+ * (for parameter defaults); NULL when out of memory. */
+rv_model *hocX_scratch_model(hoc *h);
+int hocX_load_mechanisms(hoc *h, const char *path);
+const char *hocX_intern(hoc *h, const char *s);
+/* after finitialize / fadvance: NetCon spike records, Vector records */
+int hocX_after_step(hoc *h, int reset);
+/* create the engine side of NetCons made in hoc (before setup) */
+int hocX_netcons_materialize(hoc *h);
 int hocX_format(hoc *h, const char *fmt, hoc_val *args, int nargs, char **out, size_t *n);
 double hocX_distance(hoc *h, int sec0, double x0, int sec1, double x1);
 

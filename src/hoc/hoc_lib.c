@@ -8,6 +8,7 @@
  * "unsupported ...".
  */
 #include "hoc/hoc_int.h"
+#include "ranvier/random123.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -266,6 +267,9 @@ static void vec_dtor(hoc *h, hoc_obj *o) {
     rv_free(x);
 }
 
+static int vec_record(hoc *h, hoc_obj *o, hoc_val *a, int na, hoc_val *r);
+static int vec_play(hoc *h, hoc_obj *o, hoc_val *a, int na, hoc_val *r);
+
 static int vec_idx(hoc *h, vec *x, hoc_val *a, int *i) {
     double d = 0;
     if (hocX_arg_num(h, a, &d)) return -1;
@@ -347,8 +351,8 @@ static int vec_method(hoc *h, hoc_obj *o, const char *m, hoc_val *a, int na, hoc
         r->t = V_OBJ, r->u.o = o, o->rc++;
         return 1;
     }
-    if (!strcmp(m, "record") || !strcmp(m, "play"))
-        return E(RV_EUNSUPPORTED, "unsupported: Vector.%s", m);
+    if (!strcmp(m, "record")) return vec_record(h, o, a, na, r);
+    if (!strcmp(m, "play")) return vec_play(h, o, a, na, r);
     return 0;
 }
 
@@ -656,19 +660,108 @@ static int sf_method(hoc *h, hoc_obj *o, const char *m, hoc_val *a, int na, hoc_
     return 0;
 }
 
-/* ---- Random (placeholder until the Random123 streams are wired) ------------------------ */
+/* ---- Random: Random123 streams and NEURON's distributions -------------------------------
+ * The generator is nrnran123; the distributions are the engine's rv_hrand
+ * (NEURON's libg++ classes, same operation order), plus DiscreteUniform
+ * here.  Setting a distribution draws once and returns the value (as
+ * NEURON); Random123() swaps the stream and keeps the distribution. */
+typedef struct hoc_rand {
+    rv_hrand hr;
+    int r123;     /* Random123 called */
+    int discunif; /* the current distribution is discunif (low, delta) */
+    double dlow, ddelta;
+} hoc_rand;
+
 static int rnd_ctor(hoc *h, hoc_obj *o, hoc_val *a, int na) {
-    (void)h, (void)o, (void)a, (void)na;
+    (void)a, (void)na;
+    hoc_rand *r = rv_calloc(1, sizeof *r);
+    if (!r) return E(RV_ENOMEM, "out of memory");
+    rv_hrand_init(&r->hr, 0, 0, 0); /* Normal(0, 1) */
+    o->data = r;
     return 0;
 }
 
+static void rnd_dtor(hoc *h, hoc_obj *o) {
+    (void)h;
+    rv_free(o->data);
+    o->data = NULL;
+}
+
+static double rnd_pick(hoc_rand *r) {
+    /* DiscreteUniform: low + long(floor(delta * u)), delta = high - low + 1 */
+    if (r->discunif)
+        return r->dlow + (double)(long)floor(r->ddelta * rv_ran123_dblpick(&r->hr.gen));
+    return rv_hrand_repick(&r->hr);
+}
+
 static int rnd_method(hoc *h, hoc_obj *o, const char *m, hoc_val *a, int na, hoc_val *r) {
-    (void)o, (void)a, (void)na;
-    if (!strcmp(m, "Random123") || !strcmp(m, "seq") || !strcmp(m, "Random123_globalindex") ||
-        !strcmp(m, "uniform") || !strcmp(m, "normal") || !strcmp(m, "negexp") ||
-        !strcmp(m, "lognormal") || !strcmp(m, "discunif"))
+    hoc_rand *x = o->data;
+    double p[3] = {0, 0, 0};
+    if (na > 3) return E(RV_EINVAL, "Random.%s: too many arguments", m);
+    for (int k = 0; k < na; ++k)
+        if (hocX_arg_num(h, &a[k], &p[k])) return -1;
+    if (!strcmp(m, "Random123")) {
+        uint32_t id[3] = {0, 0, 0};
+        for (int k = 0; k < na; ++k) {
+            if (!(p[k] >= 0 && p[k] <= 4294967295.))
+                return E(RV_ERANGE, "Random.Random123: arg %d = %g not in [0, 4294967295]", k + 1,
+                         p[k]);
+            id[k] = (uint32_t)p[k];
+        }
+        rv_ran123_init(&x->hr.gen, id[0], id[1], id[2]);
+        x->r123 = 1;
         return ret_num(r, 0);
-    return E(RV_EUNSUPPORTED, "unsupported: Random.%s (random draws are not implemented yet)", m);
+    }
+    if (!strcmp(m, "Random123_globalindex")) {
+        if (na >= 1) {
+            if (!(p[0] >= 0 && p[0] <= 4294967295.))
+                return E(RV_ERANGE, "Random.Random123_globalindex: %g not in [0, 4294967295]",
+                         p[0]);
+            rv_ran123_set_globalindex((uint32_t)p[0]);
+        }
+        return ret_num(r, rv_ran123_get_globalindex());
+    }
+    if (!x->r123)
+        return E(RV_EUNSUPPORTED,
+                 "unsupported: Random.%s before Random123(...) (only Random123 streams)", m);
+    if (!strcmp(m, "seq")) {
+        uint32_t seq, which;
+        if (na >= 1) {
+            if (!(p[0] >= 0 && p[0] <= 17179869183.))
+                return E(RV_ERANGE, "Random.seq: %g not in [0, 2^34 - 1]", p[0]);
+            seq = (uint32_t)(p[0] / 4.);
+            which = (uint32_t)(char)(p[0] - seq * 4.);
+            rv_ran123_setseq(&x->hr.gen, seq, which);
+        }
+        rv_ran123_getseq(&x->hr.gen, &seq, &which);
+        return ret_num(r, (double)seq * 4. + (double)which);
+    }
+    if (!strcmp(m, "repick")) return ret_num(r, rnd_pick(x));
+    if (!strcmp(m, "uniform")) {
+        if (na != 2) return E(RV_EINVAL, "Random.uniform(low, high): two arguments");
+        x->discunif = 0;
+        return ret_num(r, rv_hrand_uniform(&x->hr, p[0], p[1]));
+    }
+    if (!strcmp(m, "normal") || !strcmp(m, "lognormal")) {
+        if (na != 2) return E(RV_EINVAL, "Random.%s(mean, variance): two arguments", m);
+        x->discunif = 0;
+        return ret_num(r, m[0] == 'n' ? rv_hrand_normal(&x->hr, p[0], p[1])
+                                      : rv_hrand_lognormal(&x->hr, p[0], p[1]));
+    }
+    if (!strcmp(m, "negexp") || !strcmp(m, "poisson")) {
+        if (na != 1) return E(RV_EINVAL, "Random.%s(mean): one argument", m);
+        x->discunif = 0;
+        return ret_num(r, m[0] == 'n' ? rv_hrand_negexp(&x->hr, p[0])
+                                      : rv_hrand_poisson(&x->hr, p[0]));
+    }
+    if (!strcmp(m, "discunif")) {
+        if (na != 2) return E(RV_EINVAL, "Random.discunif(low, high): two arguments");
+        long l0 = (long)p[0], l1 = (long)p[1];
+        long lo = l0 < l1 ? l0 : l1, hi = l0 < l1 ? l1 : l0;
+        x->discunif = 1, x->dlow = (double)lo, x->ddelta = (double)(hi - lo + 1);
+        return ret_num(r, rnd_pick(x));
+    }
+    return E(RV_EUNSUPPORTED, "unsupported: Random.%s", m);
 }
 
 /* ---- point processes -------------------------------------------------------------------- */
@@ -705,6 +798,362 @@ static int pp_prop(hoc *h, hoc_obj *o, const char *name, hoc_val *idx, int nidx,
     return 1;
 }
 
+/* ---- NetCon -------------------------------------------------------------------------------
+ * NetCon(&v(x) | pp | nil, target | nil [, threshold, delay, weight]).  The engine
+ * connects spike sources by gid: a hoc source gets a synthetic gid (from
+ * RV_HOC_GID_BASE on), shared by NetCons on the same location as NEURON shares
+ * the PreSyn (and its threshold).  The engine side is made before the model
+ * is set up (finitialize, rv_hoc_apply_globals, or area()/ri()); weights and
+ * delays written later are pushed to the engine before each step. */
+#define RV_HOC_GID_BASE ((int64_t)1 << 50)
+#define NC_MAXW         16
+
+typedef struct hoc_nc {
+    int src;                   /* index in h->srcs, -1: nil source */
+    hoc_obj *src_obj, *target; /* counted */
+    double delay, w[NC_MAXW];
+    double delay_made, w_made[NC_MAXW]; /* the values the engine has */
+    int nw;                             /* weights written (at least 1) */
+    int eid;                            /* engine NetCon, -1: none (yet) */
+    int made;                           /* the engine side exists */
+    double thr_made;
+} hoc_nc;
+
+static int is_pp_obj(hoc_obj *o) {
+    return o && o->cls->ppname != NULL;
+}
+
+/* the hoc_src entry of a section location or point process, made if new */
+static int src_find(hoc *h, int sec, double x, int pp, int *out) {
+    for (int i = 0; i < h->nsrcs; ++i) {
+        hoc_src *c = &h->srcs[i];
+        if (pp >= 0 ? c->pp == pp : (c->pp < 0 && c->sec == sec && c->x == x)) return *out = i, 0;
+    }
+    size_t cap = (size_t)h->capsrcs;
+    if (rv_grow((void **)&h->srcs, &cap, (size_t)h->nsrcs + 1, sizeof *h->srcs))
+        return E(RV_ENOMEM, "out of memory");
+    h->capsrcs = (int)cap;
+    hoc_src *c = &h->srcs[h->nsrcs];
+    c->sec = sec, c->x = x, c->pp = pp;
+    c->gid = RV_HOC_GID_BASE + h->nsrcs;
+    c->thr = 10; /* NEURON's default threshold */
+    c->made = 0;
+    *out = h->nsrcs++;
+    return 0;
+}
+
+static int nc_register(hoc *h, hoc_obj *o) {
+    size_t cap = (size_t)h->capncs;
+    if (rv_grow((void **)&h->ncs, &cap, (size_t)h->nncs + 1, sizeof *h->ncs))
+        return E(RV_ENOMEM, "out of memory");
+    h->capncs = (int)cap;
+    h->ncs[h->nncs++] = o;
+    return 0;
+}
+
+static void nc_dtor(hoc *h, hoc_obj *o) {
+    hoc_nc *c = o->data;
+    if (!c) return;
+    for (int i = 0; i < h->nncs; ++i)
+        if (h->ncs[i] == o) {
+            h->ncs[i] = h->ncs[--h->nncs];
+            break;
+        }
+    if (c->made && c->eid >= 0) {
+        /* the engine keeps its NetCons: a destroyed one delivers nothing */
+        rv_error e;
+        for (int k = 0; k < c->nw; ++k) rv_netcon_set_weight(h->m, c->eid, k, 0, &e);
+    }
+    hocX_obj_decref(h, c->src_obj);
+    hocX_obj_decref(h, c->target);
+    rv_free(c);
+    o->data = NULL;
+}
+
+static int nc_ctor(hoc *h, hoc_obj *o, hoc_val *a, int na) {
+    if (na < 2 || na > 5)
+        return E(RV_EINVAL, "NetCon(source, target[, threshold, delay, weight]): %d arguments", na);
+    hoc_nc *c = rv_calloc(1, sizeof *c);
+    if (!c) return E(RV_ENOMEM, "out of memory");
+    o->data = c;
+    c->src = -1, c->eid = -1, c->delay = 1, c->nw = 1;
+    hoc_obj *so = NULL, *to = NULL;
+    if (a[0].t == V_RPTR) {
+        if (a[0].u.rp.sec < 0 || strcmp(a[0].u.rp.name, "v"))
+            return E(RV_EUNSUPPORTED, "unsupported: NetCon source &%s (only &v(x) of a section)",
+                     a[0].u.rp.name);
+        if (src_find(h, a[0].u.rp.sec, a[0].u.rp.x, -1, &c->src)) return -1;
+    } else if (a[0].t == V_OBJ || a[0].t == V_OREF || (a[0].t == V_NUM && a[0].u.d == 0)) {
+        if (a[0].t != V_NUM && hocX_arg_obj(h, &a[0], &so)) return -1;
+        if (so && !is_pp_obj(so))
+            return E(RV_EINVAL, "NetCon source %s is not a point process", so->cls->name);
+        if (so && src_find(h, -1, 0, so->pp, &c->src)) return -1;
+        if (so) so->rc++, c->src_obj = so;
+    } else {
+        return E(RV_EINVAL, "NetCon source: &v(x), a point process or nil expected");
+    }
+    if (a[1].t == V_NUM && a[1].u.d == 0) {
+        to = NULL;
+    } else if (hocX_arg_obj(h, &a[1], &to)) {
+        return -1;
+    }
+    if (to && !is_pp_obj(to))
+        return E(RV_EINVAL, "NetCon target %s is not a point process", to->cls->name);
+    if (to) to->rc++, c->target = to;
+    double p[3];
+    for (int k = 2; k < na; ++k)
+        if (hocX_arg_num(h, &a[k], &p[k - 2])) return -1;
+    if (na >= 3 && c->src >= 0) h->srcs[c->src].thr = p[0];
+    if (na >= 4) c->delay = p[1];
+    if (na >= 5) c->w[0] = p[2];
+    return nc_register(h, o);
+}
+
+/* make the engine side of every NetCon not made yet */
+int hocX_netcons_materialize(hoc *h) {
+    rv_error e;
+    for (int i = 0; i < h->nncs; ++i) {
+        hoc_nc *c = h->ncs[i]->data;
+        if (c->made) continue;
+        int64_t gid = -1;
+        if (c->src >= 0) {
+            hoc_src *s = &h->srcs[c->src];
+            if (!s->made) {
+                rv_status st = s->pp >= 0
+                                   ? rv_gid_from_pp(h->m, s->gid, s->pp, &e)
+                                   : rv_gid_from_section(h->m, s->gid, s->sec, s->x, s->thr, &e);
+                if (st == RV_ESTATE)
+                    return E(st, "unsupported: NetCon made after the model was set up");
+                if (hocX_engine(h, st, &e)) return -1;
+                s->made = 1, s->thr_made = s->thr;
+            }
+            gid = s->gid;
+        }
+        /* a nil source never fires (NetCon.event is not supported): no
+         * engine NetCon */
+        if (c->target && c->src >= 0) {
+            rv_status st =
+                rv_netcon_create(h->m, gid, c->target->pp, c->delay, c->w[0], &c->eid, &e);
+            if (st == RV_ESTATE)
+                return E(st, "unsupported: NetCon made after the model was set up");
+            if (hocX_engine(h, st, &e)) return -1;
+            for (int k = 1; k < c->nw; ++k)
+                if (hocX_engine(h, rv_netcon_set_weight(h->m, c->eid, k, c->w[k], &e), &e))
+                    return -1;
+            c->delay_made = c->delay;
+            memcpy(c->w_made, c->w, sizeof c->w);
+        }
+        c->made = 1;
+    }
+    return 0;
+}
+
+/* push weights and delays written since; thresholds cannot change after */
+static int netcons_sync(hoc *h) {
+    rv_error e;
+    if (hocX_netcons_materialize(h)) return -1;
+    for (int i = 0; i < h->nsrcs; ++i)
+        if (h->srcs[i].made && h->srcs[i].pp < 0 && h->srcs[i].thr != h->srcs[i].thr_made)
+            return E(RV_EUNSUPPORTED,
+                     "unsupported: NetCon.threshold changed (%g -> %g) after the model was set up",
+                     h->srcs[i].thr_made, h->srcs[i].thr);
+    for (int i = 0; i < h->nncs; ++i) {
+        hoc_nc *c = h->ncs[i]->data;
+        if (c->eid < 0) continue;
+        if (c->delay != c->delay_made) {
+            if (hocX_engine(h, rv_netcon_set_delay(h->m, c->eid, c->delay, &e), &e)) return -1;
+            c->delay_made = c->delay;
+        }
+        for (int k = 0; k < c->nw; ++k)
+            if (c->w[k] != c->w_made[k]) {
+                if (hocX_engine(h, rv_netcon_set_weight(h->m, c->eid, k, c->w[k], &e), &e))
+                    return -1;
+                c->w_made[k] = c->w[k];
+            }
+    }
+    return 0;
+}
+
+static int nc_method(hoc *h, hoc_obj *o, const char *m, hoc_val *a, int na, hoc_val *r) {
+    hoc_nc *c = o->data;
+    if (!strcmp(m, "record")) {
+        if (na == 0) return ret_num(r, 0);
+        hoc_obj *tv = NULL, *iv = NULL;
+        double id = 0;
+        if (hocX_arg_obj(h, &a[0], &tv)) return -1;
+        if (na >= 2 && hocX_arg_obj(h, &a[1], &iv)) return -1;
+        if (na >= 3 && hocX_arg_num(h, &a[2], &id)) return -1;
+        if (!tv || tv->cls->dtor != vec_dtor || (iv && iv->cls->dtor != vec_dtor))
+            return E(RV_EINVAL, "NetCon.record: a Vector is needed");
+        if (c->src < 0) return ret_num(r, 0);
+        size_t cap = (size_t)h->capncrec;
+        if (rv_grow((void **)&h->ncrec, &cap, (size_t)h->nncrec + 1, sizeof *h->ncrec))
+            return E(RV_ENOMEM, "out of memory");
+        h->capncrec = (int)cap;
+        hoc_ncrec *rc = &h->ncrec[h->nncrec++];
+        rc->gid = h->srcs[c->src].gid;
+        rc->vec = tv, tv->rc++;
+        rc->idvec = iv;
+        if (iv) iv->rc++;
+        rc->id = na >= 3 ? id : 0;
+        return ret_num(r, 0);
+    }
+    if (!strcmp(m, "valid")) return ret_num(r, c->target != NULL);
+    if (!strcmp(m, "active")) return ret_num(r, 1);
+    if (!strcmp(m, "wcnt")) return ret_num(r, c->nw);
+    if (!strcmp(m, "srcgid")) return ret_num(r, -1);
+    if (!strcmp(m, "syn") || !strcmp(m, "pre")) {
+        hoc_obj *x = m[0] == 's' ? c->target : c->src_obj;
+        r->t = V_OBJ, r->u.o = x;
+        if (x) x->rc++;
+        return 1;
+    }
+    return E(RV_EUNSUPPORTED, "unsupported: NetCon.%s()", m);
+}
+
+static int nc_prop(hoc *h, hoc_obj *o, const char *name, hoc_val *idx, int nidx, hoc_loc *l) {
+    hoc_nc *c = o->data;
+    if (!strcmp(name, "weight")) {
+        double d = 0;
+        if (nidx > 1) return E(RV_EINVAL, "NetCon.weight: one index");
+        if (nidx == 1 && hocX_arg_num(h, &idx[0], &d)) return -1;
+        int k = (int)d;
+        if (k < 0 || k >= NC_MAXW) return E(RV_ERANGE, "NetCon.weight[%d]: index out of range", k);
+        if (k >= c->nw) {
+            if (c->made) return E(RV_EUNSUPPORTED, "unsupported: NetCon.weight[%d] after setup", k);
+            c->nw = k + 1;
+        }
+        l->kind = L_NUM, l->d = &c->w[k];
+        return 1;
+    }
+    if (nidx) return E(RV_EINVAL, "NetCon.%s is not an array", name);
+    if (!strcmp(name, "delay")) return l->kind = L_NUM, l->d = &c->delay, 1;
+    if (!strcmp(name, "threshold")) {
+        if (c->src < 0 || h->srcs[c->src].pp >= 0) {
+            /* no threshold detection: a value that is not used */
+            l->kind = L_NUM, l->d = &h->nc_dummy_thr;
+            return 1;
+        }
+        l->kind = L_NUM, l->d = &h->srcs[c->src].thr;
+        return 1;
+    }
+    if (!strcmp(name, "x")) {
+        l->kind = L_RVAL, l->rval.t = V_NUM;
+        l->rval.u.d = c->src >= 0 && h->srcs[c->src].pp < 0 ? h->srcs[c->src].x : 0.5;
+        return 1;
+    }
+    return 0;
+}
+
+/* after finitialize (reset = 1) and each fadvance: NetCon spike records and
+ * Vector records take the engine's new values */
+int hocX_after_step(hoc *h, int reset) {
+    if (reset) {
+        for (int i = 0; i < h->nncrec; ++i) {
+            ((vec *)h->ncrec[i].vec->data)->n = 0;
+            if (h->ncrec[i].idvec) ((vec *)h->ncrec[i].idvec->data)->n = 0;
+        }
+        for (int i = 0; i < h->nvrec; ++i) {
+            ((vec *)h->vrec[i].vec->data)->n = 0;
+            h->vrec[i].done = 0;
+        }
+        h->spikes_seen = 0;
+    }
+    size_t ns = rv_spike_count(h->m);
+    if (ns < h->spikes_seen) h->spikes_seen = 0;
+    for (size_t k = h->spikes_seen; k < ns && h->nncrec; ++k) {
+        double t;
+        int64_t gid;
+        rv_spike_get(h->m, k, &t, &gid);
+        for (int i = 0; i < h->nncrec; ++i) {
+            hoc_ncrec *rc = &h->ncrec[i];
+            if (rc->gid != gid) continue;
+            vec *x = rc->vec->data;
+            if (vec_resize(h, x, x->n + 1)) return -1;
+            x->v[x->n - 1] = t;
+            if (rc->idvec) {
+                vec *y = rc->idvec->data;
+                if (vec_resize(h, y, y->n + 1)) return -1;
+                y->v[y->n - 1] = rc->id;
+            }
+        }
+    }
+    h->spikes_seen = ns;
+    for (int i = 0; i < h->nvrec; ++i) {
+        size_t n;
+        const double *d = rv_record_data(h->m, h->vrec[i].rec, &n);
+        vec *x = h->vrec[i].vec->data;
+        if (n < h->vrec[i].done) h->vrec[i].done = 0, x->n = 0;
+        for (size_t k = h->vrec[i].done; k < n; ++k) {
+            if (vec_resize(h, x, x->n + 1)) return -1;
+            x->v[x->n - 1] = d[k];
+        }
+        h->vrec[i].done = n;
+    }
+    return 0;
+}
+
+/* yvec.play(&var, tvec [, continuous]): the points are copied to the engine
+ * now (later changes to the vectors are not seen) */
+static int vec_play(hoc *h, hoc_obj *o, hoc_val *a, int na, hoc_val *r) {
+    rv_error e;
+    hoc_obj *tv = NULL;
+    double cont = 0;
+    if (na < 2 || na > 3)
+        return E(RV_EINVAL, "Vector.play(&var, tvec[, continuous]): 2 or 3 arguments");
+    if (a[0].t != V_RPTR)
+        return E(RV_EUNSUPPORTED, "unsupported: Vector.play into this variable (&range(x) and "
+                                  "&pp.var are supported)");
+    if (a[1].t == V_NUM || a[1].t == V_REF)
+        return E(RV_EUNSUPPORTED, "unsupported: Vector.play with a Dt (use a time vector)");
+    if (hocX_arg_obj(h, &a[1], &tv)) return -1;
+    if (!tv || tv->cls->dtor != vec_dtor)
+        return E(RV_EINVAL, "Vector.play: a time Vector is needed");
+    if (na == 3 && hocX_arg_num(h, &a[2], &cont)) return -1;
+    vec *y = o->data, *t = tv->data;
+    if (t->n < y->n)
+        return E(RV_EINVAL, "Vector.play: the time vector has %d points, fewer than %d", t->n,
+                 y->n);
+    rv_status st = a[0].u.rp.sec >= 0
+                       ? rv_play_range(h->m, a[0].u.rp.sec, a[0].u.rp.x, a[0].u.rp.name, t->v, y->v,
+                                       (size_t)y->n, cont != 0, &e)
+                       : rv_play_pp(h->m, a[0].u.rp.pp, a[0].u.rp.name, t->v, y->v, (size_t)y->n,
+                                    cont != 0, &e);
+    if (hocX_engine(h, st, &e)) return -1;
+    r->t = V_OBJ, r->u.o = o, o->rc++;
+    return 1;
+}
+
+/* Vector.record(&var): the engine records; values are appended after steps */
+static int vec_record(hoc *h, hoc_obj *o, hoc_val *a, int na, hoc_val *r) {
+    rv_error e;
+    int rec = -1;
+    if (na < 1) return E(RV_EINVAL, "Vector.record(&var): one argument");
+    if (na > 1) return E(RV_EUNSUPPORTED, "unsupported: Vector.record with a Dt or time vector");
+    hoc_var *tv = hocX_table_get(&h->builtins, "t");
+    rv_status st;
+    if (a[0].t == V_REF && tv && a[0].u.p == tv->d)
+        st = rv_record_range(h->m, -1, 0, "t", &rec, &e);
+    else if (a[0].t == V_RPTR && a[0].u.rp.sec >= 0)
+        st = rv_record_range(h->m, a[0].u.rp.sec, a[0].u.rp.x, a[0].u.rp.name, &rec, &e);
+    else if (a[0].t == V_RPTR)
+        st = rv_record_pp(h->m, a[0].u.rp.pp, a[0].u.rp.name, &rec, &e);
+    else
+        return E(RV_EUNSUPPORTED, "unsupported: Vector.record of this variable (&t, &range(x) "
+                                  "and &pp.var are)");
+    if (hocX_engine(h, st, &e)) return -1;
+    size_t cap = (size_t)h->capvrec;
+    if (rv_grow((void **)&h->vrec, &cap, (size_t)h->nvrec + 1, sizeof *h->vrec))
+        return E(RV_ENOMEM, "out of memory");
+    h->capvrec = (int)cap;
+    h->vrec[h->nvrec].vec = o, o->rc++;
+    h->vrec[h->nvrec].rec = rec;
+    h->vrec[h->nvrec++].done = 0;
+    ((vec *)o->data)->n = 0;
+    r->t = V_OBJ, r->u.o = o, o->rc++;
+    return 1;
+}
+
 /* ---- class registry --------------------------------------------------------------------- */
 typedef struct {
     const char *name;
@@ -721,13 +1170,26 @@ static const class_def classes[] = {
     {"SectionRef", sr_ctor, NULL, sr_method, sr_prop},
     {"String", str_ctor, str_dtor, NULL, str_prop},
     {"StringFunctions", sf_ctor, NULL, sf_method, NULL},
-    {"Random", rnd_ctor, NULL, rnd_method, NULL},
+    {"Random", rnd_ctor, rnd_dtor, rnd_method, NULL},
+    {"NetCon", nc_ctor, nc_dtor, nc_method, nc_prop},
 };
 
-static const char *unsupported_classes[] = {
-    "NetCon",   "ParallelContext", "Graph", "Shape",     "PlotShape", "Import3d_MorphML",
-    "CVode",    "Matrix",          "File",  "Deck",      "VBox",      "HBox",
-    "NetStim_", "PythonObject",    "Timer", "Impedance", NULL};
+static const char *unsupported_classes[] = {"ParallelContext",
+                                            "Graph",
+                                            "Shape",
+                                            "PlotShape",
+                                            "Import3d_MorphML",
+                                            "CVode",
+                                            "Matrix",
+                                            "File",
+                                            "Deck",
+                                            "VBox",
+                                            "HBox",
+                                            "NetStim_",
+                                            "PythonObject",
+                                            "Timer",
+                                            "Impedance",
+                                            NULL};
 
 static hoc_class *add_class(hoc *h, const char *name) {
     hoc_class *c = rv_calloc(1, sizeof *c);
@@ -849,6 +1311,29 @@ static int do_math1(hoc *h, int k, double x, hoc_val *r) {
     return ret_num(r, y);
 }
 
+/* does mechanism `mech` use ion ion[0..n)?  Asked of a scratch model (its
+ * e<ion> is readable), cached */
+static int uses_ion(hoc *h, const char *mech, const char *ion, size_t n) {
+    char key[600], ename[220];
+    snprintf(key, sizeof key, "uses:%s:%.*s", mech, (int)n, ion);
+    hoc_var *c = hocX_table_get(&h->defaults, key);
+    if (c) return c->d[0] != 0;
+    snprintf(ename, sizeof ename, "e%.*s", (int)n, ion);
+    rv_model *sm = hocX_scratch_model(h);
+    rv_error e;
+    int id, uses = 0;
+    double val;
+    if (sm && !rv_section_create(sm, "s", 1, &id, &e) && !rv_section_insert(sm, id, mech, &e))
+        uses = rv_range_get(sm, id, 0.5, ename, &val, &e) == RV_OK;
+    rv_model_destroy(sm);
+    c = hocX_table_add(&h->defaults, key, K_NUM, 1);
+    if (c) c->d[0] = uses;
+    return uses;
+}
+
+/* builtin names: the first character decides most comparisons */
+#define IS_NAME(lit) (name[0] == (lit)[0] && !strcmp(name, lit))
+
 int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc_val *r) {
     (void)argn;
     double d = 0;
@@ -856,17 +1341,17 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
     rv_error e;
     int sec = 0;
     for (int k = 0; math1[k]; ++k)
-        if (!strcmp(name, math1[k])) {
+        if (name[0] == math1[k][0] && !strcmp(name, math1[k])) {
             if (need(h, name, na, 1, 1) || hocX_arg_num(h, &a[0], &d)) return -1;
             return do_math1(h, k, d, r);
         }
-    if (!strcmp(name, "atan2") || !strcmp(name, "pow")) {
+    if (IS_NAME("atan2") || IS_NAME("pow")) {
         double y;
         if (need(h, name, na, 2, 2) || hocX_arg_num(h, &a[0], &d) || hocX_arg_num(h, &a[1], &y))
             return -1;
         return ret_num(r, name[0] == 'a' ? atan2(d, y) : pow(d, y));
     }
-    if (!strcmp(name, "printf") || !strcmp(name, "sprint")) {
+    if (IS_NAME("printf") || IS_NAME("sprint")) {
         int off = name[0] == 's';
         char *out;
         size_t n;
@@ -882,21 +1367,23 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
         if (rr) return -1;
         return ret_num(r, off ? 1 : (double)n);
     }
-    if (!strcmp(name, "sscanf")) return do_sscanf(h, a, na, r);
-    if (!strcmp(name, "strcmp")) {
+    if (IS_NAME("sscanf")) return do_sscanf(h, a, na, r);
+    if (IS_NAME("strcmp")) {
         if (need(h, name, na, 2, 2) || hocX_arg_str(h, &a[0], &s) || hocX_arg_str(h, &a[1], &t))
             return -1;
         int c = strcmp(s, t);
         return ret_num(r, c < 0 ? -1 : c > 0);
     }
-    if (!strcmp(name, "secname")) {
+    if (IS_NAME("secname")) {
         if (hocX_cur_sec(h, &sec)) return -1;
         return ret_str(h, r, h->secs[sec].name);
     }
-    if (!strcmp(name, "distance")) return do_distance(h, a, na, r);
-    if (!strcmp(name, "area") || !strcmp(name, "ri")) {
+    if (IS_NAME("distance")) return do_distance(h, a, na, r);
+    if (IS_NAME("area") || IS_NAME("ri")) {
         if (need(h, name, na, 1, 1) || hocX_arg_num(h, &a[0], &d) || hocX_cur_sec(h, &sec))
             return -1;
+        /* area and ri set the model up: NetCons must exist in the engine first */
+        if (h->nncs && hocX_netcons_materialize(h)) return -1;
         if (d < 0 || d > 1) return E(RV_ERANGE, "%s(%g): x not in [0, 1]", name, d);
         hoc_sec *sc = &h->secs[sec];
         if (name[0] == 'a' && sc->npt < 2) {
@@ -912,7 +1399,7 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
         if (hocX_engine(h, st, &e)) return -1;
         return ret_num(r, v);
     }
-    if (!strcmp(name, "execute") || !strcmp(name, "execute1")) {
+    if (IS_NAME("execute") || IS_NAME("execute1")) {
         hoc_obj *o = NULL;
         if (need(h, name, na, 1, 2) || hocX_arg_str(h, &a[0], &s)) return -1;
         if (na == 2 && hocX_arg_obj(h, &a[1], &o)) return -1;
@@ -934,14 +1421,14 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
         h->cur_file = sf, h->cur_line = sl;
         return ret_num(r, name[7] == '1');
     }
-    if (!strcmp(name, "execerror")) {
+    if (IS_NAME("execerror")) {
         const char *s2 = "";
         s = "";
         if (na >= 1 && hocX_arg_str(h, &a[0], &s)) return -1;
         if (na >= 2 && hocX_arg_str(h, &a[1], &s2)) return -1;
         return E(RV_EINVAL, "%s %s", s, s2);
     }
-    if (!strcmp(name, "load_file") || !strcmp(name, "xopen")) {
+    if (IS_NAME("load_file") || IS_NAME("xopen")) {
         int k = na == 2 ? 1 : 0;
         if (need(h, name, na, 1, 2) || hocX_arg_str(h, &a[k], &s)) return -1;
         char *p = rv_strdup(s);
@@ -951,12 +1438,21 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
         if (rr) return -1;
         return ret_num(r, 1);
     }
-    if (!strcmp(name, "object_id")) {
+    if (IS_NAME("nrn_load_dll")) {
+        if (need(h, name, na, 1, 1) || hocX_arg_str(h, &a[0], &s)) return -1;
+        char *p = rv_strdup(s);
+        if (!p) return E(RV_ENOMEM, "out of memory");
+        int rr = hocX_load_mechanisms(h, p);
+        rv_free(p);
+        if (rr) return -1;
+        return ret_num(r, 1);
+    }
+    if (IS_NAME("object_id")) {
         hoc_obj *o = NULL;
         if (need(h, name, na, 1, 2) || hocX_arg_obj(h, &a[0], &o)) return -1;
         return ret_num(r, o ? (double)(size_t)o : 0);
     }
-    if (!strcmp(name, "name_declared")) {
+    if (IS_NAME("name_declared")) {
         if (need(h, name, na, 1, 2) || hocX_arg_str(h, &a[0], &s)) return -1;
         hoc_var *v = hocX_table_get(&h->globals, s);
         if (!v) v = hocX_table_get(&h->builtins, s);
@@ -967,12 +1463,12 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
                           : v->kind == K_CLASS ? 2
                                                : 5);
     }
-    if (!strcmp(name, "issection")) {
+    if (IS_NAME("issection")) {
         if (need(h, name, na, 1, 1) || hocX_arg_str(h, &a[0], &s) || hocX_cur_sec(h, &sec))
             return -1;
-        return ret_num(r, hocX_section_name_matches(h->secs[sec].name, s));
+        return ret_num(r, hocX_section_name_matches(h, h->secs[sec].name, s));
     }
-    if (!strcmp(name, "pt3dadd")) {
+    if (IS_NAME("pt3dadd")) {
         double p[4];
         if (need(h, name, na, 4, 4) || hocX_cur_sec(h, &sec)) return -1;
         for (int k = 0; k < 4; ++k)
@@ -982,12 +1478,12 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
         h->secs[sec].npt++;
         return ret_num(r, 1);
     }
-    if (!strcmp(name, "n3d")) {
+    if (IS_NAME("n3d")) {
         if (hocX_cur_sec(h, &sec)) return -1;
         return ret_num(r, h->secs[sec].npt);
     }
-    if (!strcmp(name, "x3d") || !strcmp(name, "y3d") || !strcmp(name, "z3d") ||
-        !strcmp(name, "diam3d") || !strcmp(name, "arc3d")) {
+    if (IS_NAME("x3d") || IS_NAME("y3d") || IS_NAME("z3d") || IS_NAME("diam3d") ||
+        IS_NAME("arc3d")) {
         double p[4], arc = 0;
         if (need(h, name, na, 1, 1) || hocX_arg_num(h, &a[0], &d) || hocX_cur_sec(h, &sec))
             return -1;
@@ -999,7 +1495,7 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
                                  : 4;
         return ret_num(r, k < 4 ? p[k] : arc);
     }
-    if (!strcmp(name, "pt3dclear")) {
+    if (IS_NAME("pt3dclear")) {
         if (need(h, name, na, 0, 1) || hocX_cur_sec(h, &sec)) return -1;
         if (na == 1) {
             if (hocX_arg_num(h, &a[0], &d)) return -1;
@@ -1008,49 +1504,88 @@ int hocB_call(hoc *h, const char *name, hoc_node **argn, hoc_val *a, int na, hoc
         if (hocX_engine(h, rv_section_pt3d_clear(h->m, sec, &e), &e)) return -1;
         h->secs[sec].L = hocX_sec_L(h, sec);
         h->secs[sec].npt = 0;
+        h->secs[sec].Lc_npt = 0;
         return ret_num(r, 0);
     }
-    if (!strcmp(name, "pt3dstyle")) {
+    if (IS_NAME("pt3dstyle")) {
         /* the logical connection point only changes drawing */
         if (hocX_cur_sec(h, &sec)) return -1;
         return ret_num(r, 0);
     }
-    if (!strcmp(name, "delete_section")) {
+    if (IS_NAME("delete_section")) {
         if (need(h, name, na, 0, 0) || hocX_cur_sec(h, &sec)) return -1;
         if (hocX_sec_delete(h, sec)) return -1;
         return ret_num(r, 0);
     }
-    if (!strcmp(name, "define_shape")) return ret_num(r, 0);
-    if (!strcmp(name, "ismembrane")) {
+    if (IS_NAME("define_shape")) return ret_num(r, 0);
+    if (IS_NAME("ismembrane")) {
         if (need(h, name, na, 1, 1) || hocX_arg_str(h, &a[0], &s) || hocX_cur_sec(h, &sec))
             return -1;
         for (int k = 0; k < h->secs[sec].nmechs; ++k)
             if (!strcmp(h->secs[sec].mechs[k], s)) return ret_num(r, 1);
+        size_t ls = strlen(s);
+        if (ls > 4 && ls < 200 && !strcmp(s + ls - 4, "_ion")) {
+            /* an ion is there when an inserted mechanism uses it */
+            for (int k = 0; k < h->secs[sec].nmechs; ++k)
+                if (uses_ion(h, h->secs[sec].mechs[k], s, ls - 4)) return ret_num(r, 1);
+        }
         return ret_num(r, 0);
     }
-    if (!strcmp(name, "finitialize")) {
+    if (IS_NAME("finitialize")) {
         double v = -65;
         if (na >= 1 && hocX_arg_num(h, &a[0], &v)) return -1;
-        if (hocX_apply_globals(h)) return -1;
+        if (hocX_apply_globals(h) || netcons_sync(h)) return -1;
         if (hocX_engine(h, rv_model_finitialize(h->m, v, &e), &e)) return -1;
+        h->finitialized = 1;
         hoc_var *tv = hocX_table_get(&h->builtins, "t");
         if (tv) tv->d[0] = rv_model_t(h->m);
+        if (hocX_after_step(h, 1)) return -1;
         return ret_num(r, 1);
     }
-    if (!strcmp(name, "fadvance")) {
+    if (IS_NAME("fadvance")) {
+        if (h->nncs && netcons_sync(h)) return -1;
         if (hocX_engine(h, rv_model_step(h->m, &e), &e)) return -1;
         hoc_var *tv = hocX_table_get(&h->builtins, "t");
         if (tv) tv->d[0] = rv_model_t(h->m);
+        if (hocX_after_step(h, 0)) return -1;
         return ret_num(r, 0);
     }
-    if (!strcmp(name, "topology") || !strcmp(name, "psection") || !strcmp(name, "nrnpython"))
+    if (IS_NAME("run") || IS_NAME("continuerun")) {
+        /* stdrun's run(): finitialize(v_init), then steps to tstop */
+        hoc_var *tv = hocX_table_get(&h->builtins, "t");
+        hoc_var *ts = hocX_table_get(&h->builtins, "tstop");
+        hoc_var *vi = hocX_table_get(&h->builtins, "v_init");
+        hoc_var *dv = hocX_table_get(&h->builtins, "dt");
+        double tstop = ts ? ts->d[0] : 5;
+        if (name[0] == 'c') {
+            if (need(h, name, na, 1, 1) || hocX_arg_num(h, &a[0], &tstop)) return -1;
+        } else {
+            if (need(h, name, na, 0, 0)) return -1;
+            if (hocX_apply_globals(h) || netcons_sync(h)) return -1;
+            if (hocX_engine(h, rv_model_finitialize(h->m, vi ? vi->d[0] : -65, &e), &e)) return -1;
+            h->finitialized = 1;
+            if (hocX_after_step(h, 1)) return -1;
+        }
+        if (h->nncs && netcons_sync(h)) return -1;
+        double dt = dv ? dv->d[0] : 0.025;
+        while (rv_model_t(h->m) < tstop - dt / 2) {
+            if (hocX_engine(h, rv_model_step(h->m, &e), &e)) return -1;
+            if (hocX_after_step(h, 0)) return -1;
+        }
+        if (tv) tv->d[0] = rv_model_t(h->m);
+        r->t = V_NONE; /* procs: nothing echoed */
+        return 1;
+    }
+    if (IS_NAME("topology") || IS_NAME("psection") || IS_NAME("nrnpython"))
         return E(RV_EUNSUPPORTED, "unsupported: %s()", name);
-    if (!strcmp(name, "quit")) {
+    if (IS_NAME("quit")) {
         h->stopped = 1;
         return ret_num(r, 0);
     }
     return 0;
 }
+
+#undef IS_NAME
 
 int hocB_install(hoc *h) {
     for (size_t i = 0; i < sizeof classes / sizeof *classes; ++i) {

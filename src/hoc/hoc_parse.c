@@ -79,10 +79,10 @@ static int adv(hoc_parser *ps) {
 }
 
 static int is_op(hoc_parser *ps, const char *op) {
-    return TOK->kind == T_OP && strcmp(TOK->text, op) == 0;
+    return TOK->kind == T_OP && TOK->text[0] == op[0] && strcmp(TOK->text, op) == 0;
 }
 static int is_kw(hoc_parser *ps, const char *kw) {
-    return TOK->kind == T_IDENT && strcmp(TOK->text, kw) == 0;
+    return TOK->kind == T_IDENT && TOK->text[0] == kw[0] && strcmp(TOK->text, kw) == 0;
 }
 
 static const char *tokdesc(hoc_parser *ps) {
@@ -174,9 +174,16 @@ static const char *keywords[] = {"if",     "else",          "while",
                                  "stop",   "iterator",      "iterator_statement",
                                  NULL};
 
+static void copy_name(char *d, size_t n, const char *s) {
+    size_t l = strlen(s);
+    if (l >= n) l = n - 1;
+    memcpy(d, s, l);
+    d[l] = 0;
+}
+
 static int is_keyword(const char *s) {
     for (int i = 0; keywords[i]; ++i)
-        if (strcmp(s, keywords[i]) == 0) return 1;
+        if (s[0] == keywords[i][0] && strcmp(s, keywords[i]) == 0) return 1;
     return 0;
 }
 
@@ -235,7 +242,7 @@ static hoc_node *postfix(hoc_parser *ps, hoc_node *n) {
             return NULL;
         }
         char name[256];
-        snprintf(name, sizeof name, "%s", TOK->text);
+        copy_name(name, sizeof name, TOK->text);
         int line = TOK->line;
         if (adv(ps)) return NULL;
         n = ref_tail(ps, n, name, line);
@@ -301,7 +308,7 @@ static hoc_node *primary(hoc_parser *ps) {
             return NULL;
         }
         char name[256];
-        snprintf(name, sizeof name, "%s", TOK->text);
+        copy_name(name, sizeof name, TOK->text);
         int line = TOK->line;
         if (adv(ps)) return NULL;
         return postfix(ps, ref_tail(ps, NULL, name, line));
@@ -553,7 +560,7 @@ static hoc_node *for_stmt(hoc_parser *ps) {
         if (adv(ps)) return NULL;
         if (TOK->kind == T_IDENT && !is_keyword(TOK->text)) {
             char name[256];
-            snprintf(name, sizeof name, "%s", TOK->text);
+            copy_name(name, sizeof name, TOK->text);
             int vline = TOK->line;
             if (adv(ps)) return NULL;
             if (is_op(ps, ")") || is_op(ps, ",")) {
@@ -599,7 +606,7 @@ static hoc_node *for_stmt(hoc_parser *ps) {
     if (!n) return NULL;
     n->line = line;
     char name[256];
-    snprintf(name, sizeof name, "%s", TOK->text);
+    copy_name(name, sizeof name, TOK->text);
     int vline = TOK->line;
     if (adv(ps)) return NULL;
     n->a = ref_tail(ps, NULL, name, vline);

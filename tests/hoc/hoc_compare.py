@@ -7,6 +7,10 @@
   hoc_compare.py oracle FILE RANVIER   SEC/SEG/DIST lines: text equal, numbers
                                        relative 1e-9; V lines |dV| <= 1e-6 mV
   hoc_compare.py errors RANVIER        bad-input catalogue: `file:line: error`
+  hoc_compare.py emodel FILE RANVIER MODDIR
+                                       as oracle, after nrn_load_dll of MODDIR's
+                                       .mod files (nrnivmodl for NEURON, the
+                                       directory itself for ranvier)
 """
 import os
 import re
@@ -15,15 +19,29 @@ import sys
 import tempfile
 
 
+# emodel mode: a wrapper file per simulator loading the mechanisms first
+PRELUDE = {"nrn": None, "rv": None}
+
+
+def wrapped(path, which):
+    """The file to run (cwd stays path's directory)."""
+    if PRELUDE[which] is None:
+        return os.path.basename(path)
+    w = os.path.join(PRELUDE["dir"], "wrap_%s.hoc" % which)
+    with open(w, "w") as f:
+        f.write('nrn_load_dll("%s")\nload_file("%s")\n' % (PRELUDE[which], os.path.abspath(path)))
+    return w
+
+
 def run_nrn(path):
-    r = subprocess.run(["nrniv", "-nogui", "-nobanner", os.path.basename(path)],
+    r = subprocess.run(["nrniv", "-nogui", "-nobanner", wrapped(path, "nrn")],
                        cwd=os.path.dirname(os.path.abspath(path)), stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=600)
     return r.returncode, r.stdout, r.stderr
 
 
 def run_rv(ranvier, path):
-    r = subprocess.run([ranvier, "hoc", os.path.basename(path)],
+    r = subprocess.run([ranvier, "hoc", wrapped(path, "rv")],
                        cwd=os.path.dirname(os.path.abspath(path)), capture_output=True,
                        text=True, timeout=600)
     return r.returncode, r.stdout, r.stderr
@@ -110,6 +128,12 @@ BAD = [
     ("unmatched_brace", "x = 1\n}\n", 2, "'}'", True),
     ("uninsert", "create soma\nsoma insert pas\nsoma uninsert pas\n", 3, "unsupported", False),
     ("netcon", "objref nc\nnc = new NetCon()\n", 2, "NetCon", False),
+    ("diam3d_x", "create s\ns { pt3dadd(0,0,0,1) pt3dadd(5,0,0,1) }\ns diam(0.5) = 2\n", 3,
+     "unsupported", False),
+    ("load_dll", "x = 1\nnrn_load_dll(\"/nonexistent/mods\")\n", 2, "/nonexistent/mods", False),
+    ("netcon_source", "objref vv, nc, nil\nvv = new Vector()\nnc = new NetCon(vv, nil)\n", 3,
+     "not a point process", False),
+    ("random_no123", "objref r\nr = new Random()\nx = r.uniform(0, 1)\n", 3, "Random123", False),
     ("nested_error", "proc g() {\n  x = 1\n  y = undefinedthing\n}\nproc f() { g() }\nf()\n",
      3, "undefinedthing", True),
 ]
@@ -145,6 +169,14 @@ if __name__ == "__main__":
         sys.exit(lang(sys.argv[2], sys.argv[3]))
     if mode == "oracle":
         sys.exit(oracle(sys.argv[2], sys.argv[3]))
+    if mode == "emodel":
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
+        import oracle as nrn_oracle
+        with tempfile.TemporaryDirectory() as d:
+            PRELUDE["dir"] = d
+            PRELUDE["nrn"] = nrn_oracle.compile_mods(sys.argv[4], d)
+            PRELUDE["rv"] = os.path.abspath(sys.argv[4])
+            sys.exit(oracle(sys.argv[2], sys.argv[3]))
     if mode == "errors":
         sys.exit(errors(sys.argv[2]))
     sys.exit("unknown mode " + mode)

@@ -54,6 +54,7 @@ def build_neuron(lines):
     pc = h.ParallelContext()
     secs, pps, keep, recs, probes = {}, {}, [], [], []
     tstop, vinit = 0.0, -65.0
+    transfer = False
     # NEURON wants every gid declared before gid_connect: NetCons last
     lines = [ln for ln in lines if not ln.startswith("netcon ")] + \
         [ln for ln in lines if ln.startswith("netcon ")]
@@ -140,6 +141,21 @@ def build_neuron(lines):
             nc = h.NetCon(s(x)._ref_v, None, sec=s)
             nc.threshold = float(t[4])
             pc.cell(gid, nc)
+        elif c == "xsource":
+            s = secs[t[2]]
+            pc.source_var(s(float(t[3]))._ref_v, int(t[1]), sec=s)
+            transfer = True
+        elif c == "xtarget":
+            # NEURON's target_var writes into a variable of a point process;
+            # a POINTER is pointed at the amp of an IClamp that never switches
+            # on (its current is exactly 0) and that amp is the target
+            pp = pps[t[2]]
+            hold = h.IClamp(pp.get_segment())
+            hold.delay, hold.dur = 1e9, 0
+            h.setpointer(hold._ref_amp, t[3], pp)
+            pc.target_var(hold, hold._ref_amp, int(t[1]))
+            keep.append(hold)
+            transfer = True
         elif c == "gidpp":
             gid = int(t[1])
             pc.set_gid2node(gid, pc.id())
@@ -176,6 +192,8 @@ def build_neuron(lines):
             probes.append((s, x))
         else:
             raise ValueError("unknown directive " + c)
+    if transfer:
+        pc.setup_transfer()
     tv, idv = h.Vector(), h.Vector()
     pc.spike_record(-1, tv, idv)
     pc.set_maxstep(10)

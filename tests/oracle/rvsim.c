@@ -30,6 +30,8 @@
  *   varplay ID VAR CONT T1,T2,.. Y1,Y2,..      -- Vector.play(&ID.VAR, tvec, CONT)
  *   rangeplay NAME X VAR CONT T1,.. Y1,..      -- Vector.play(&NAME(X).VAR, tvec, CONT)
  *   gidsec GID NAME X THRESH | gidpp GID ID
+ *   xsource SGID NAME X           -- voltage transfer source: v of NAME(X) as SGID
+ *   xtarget SGID ID VAR           -- POINTER (or variable) VAR of ID gets SGID's value
  *   netcon SRCGID TARGETID DELAY WEIGHT [W1 W2 ...]  -- extra weights: weight[1] ...
  *   ppcall ID FN ARG...           -- ID.FN(ARG...) (rv_pp_call), done after the
  *                                    vecplays in file order; ARG a number or
@@ -291,6 +293,10 @@ int main(int argc, char **argv) {
                 st = rv_play_pp(m, PP(1), tok[2], tv, yv, n, atoi(tok[3]), &err);
         } else if (strcmp(c, "gidsec") == 0) {
             NEED(5) st = rv_gid_from_section(m, atoll(tok[1]), SEC(2), D(3), D(4), &err);
+        } else if (strcmp(c, "xsource") == 0) {
+            NEED(4) st = rv_transfer_source(m, atoll(tok[1]), SEC(2), D(3), &err);
+        } else if (strcmp(c, "xtarget") == 0) {
+            NEED(4) st = rv_transfer_target(m, atoll(tok[1]), PP(2), tok[3], &err);
         } else if (strcmp(c, "gidpp") == 0) {
             NEED(3) st = rv_gid_from_pp(m, atoll(tok[1]), PP(2), &err);
         } else if (strcmp(c, "netcon") == 0) {
