@@ -21,7 +21,9 @@ NEURON {
     USEION k READ ek WRITE ik
     NONSPECIFIC_CURRENT il
     RANGE gnabar, gkbar, gl, el, gna, gk
-    GLOBAL minf, hinf, ninf, mtau, htau, ntau
+    : per instance, as in NEURON built with CoreNEURON (plain NEURON has
+    : them GLOBAL): the cell-state dumps of neurodamus list them
+    RANGE minf, hinf, ninf, mtau, htau, ntau
     THREADSAFE
 }
 

@@ -205,6 +205,14 @@ typedef struct rv_thread_api {
     double (*ran123_dblpick)(void *s);
     double (*ran123_negexp)(void *s);
     double (*ran123_normal)(void *s);
+    /* Added later (NULL from an older engine; mechanism code checks):
+     * NMODL FOR_NETCONS -- the weight vector of the k-th NetCon (creation
+     * order) targeting instance i into *w; 0 when there is no k-th */
+    int (*for_netcons)(rv_thread *th, rv_mech_list *ml, int i, int k, double **w);
+    /* NEURON's scop_random() (uniform in [0, 1], one generator per model,
+     * NEURON's linear congruential one, seed 1) and set_seed(seed) */
+    double (*scop_random)(rv_thread *th);
+    void (*set_seed)(rv_thread *th, double seed);
 } rv_thread_api;
 
 struct rv_thread {

@@ -182,6 +182,8 @@ struct rv_model {
     bool have_comm;
     /* lowered state */
     bool lowered;
+    bool constructed;    /* NMODL CONSTRUCTORs ran on the lowered instances */
+    uint32_t scop_value; /* NEURON's scop_random state (set_seed; 1 at creation) */
     bool initialized;
     int ncell, n_node, n_pad;
     int *parent;   /* [n_node] */
@@ -269,6 +271,8 @@ void rv__ion_register_defaults(rv_model *m);
 /* lower.c */
 rv_status rv__lower(rv_model *m, rv_error *err);
 void rv__free_lowered(rv_model *m);
+/* mech_builtin.c: the services for NMODL code (FOR_NETCONS, scop_random) */
+void rv__mech_api_init(rv_model *m);
 
 /* solve.c */
 void rv__setup_tree_matrix(rv_model *m);

@@ -328,6 +328,7 @@ void rv__api_init(rv_model *m) {
     m->api.net_event = api_net_event;
     m->api.net_move = api_net_move;
     m->api.error = api_error;
+    rv__mech_api_init(m);
 }
 
 /* ---- initialization and exchange -------------------------------------- */

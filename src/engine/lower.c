@@ -18,6 +18,14 @@
 
 void rv__free_lowered(rv_model *m) {
     if (!m->lowered) return;
+    if (m->constructed) { /* NMODL DESTRUCTORs, before the instances go */
+        for (int k = 0; k < m->nmech; ++k) {
+            rv_mech_list *ml = &m->ml[k].ml;
+            if (ml->type && ml->type->destructor)
+                for (int i = 0; i < ml->n; ++i) ml->type->destructor(&m->th, ml, i);
+        }
+        m->constructed = false;
+    }
     for (int k = 0; k < m->nmech; ++k) {
         rv_mech_list *ml = &m->ml[k].ml;
         rv_free(ml->vdata);
@@ -426,6 +434,35 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
     m->th.engine = m;
     st = rv__resolve_pointers(m, err);
     if (st) goto fail_late;
+    /* NMODL CONSTRUCTORs: once per instance when the instances are laid
+     * out.  NEURON runs them at creation, on the default values, before
+     * the user sets any: the constructor sees the defaults, then every
+     * value that differs from its default (set by the user) is put back */
+    for (int k = 0; k < m->nmech; ++k) {
+        rv_mech_list *ml = &m->ml[k].ml;
+        const rv_mech_type *t = ml->type;
+        if (!t || !t->constructor) continue;
+        double *sav = rv_malloc(sizeof(double) * (size_t)t->n_vars + 1);
+        if (!sav) {
+            st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+            goto fail_late;
+        }
+        for (int i = 0; i < ml->n; ++i) {
+            for (int v = 0; v < t->n_vars; ++v) {
+                double *x = &ml->data[(size_t)v * ml->pad + i];
+                sav[v] = *x;
+                *x = t->vars[v].dflt;
+            }
+            t->constructor(&m->th, ml, i);
+            for (int v = 0; v < t->n_vars; ++v) {
+                double d = t->vars[v].dflt;
+                if (sav[v] != d && !(sav[v] != sav[v] && d != d))
+                    ml->data[(size_t)v * ml->pad + i] = sav[v];
+            }
+        }
+        rv_free(sav);
+    }
+    m->constructed = true;
     return RV_OK;
 fail_late:
     rv__free_lowered(m);

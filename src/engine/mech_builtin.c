@@ -710,3 +710,54 @@ const rv_mech_type rv_mech_IntFire1 = {
     .init = if_init,
     .net_receive = if_receive,
 };
+
+/* ------------------------------------------ services for NMODL code */
+/* FOR_NETCONS: the k-th NetCon whose target is instance i of ml, in
+ * NEURON's order (NetCvode::fornetcon_prepare): by source PreSyn in
+ * creation order (the local sources, then NetCons from remote gids), each
+ * source's NetCons in creation order.  A scan: meant for INITIAL. */
+static bool nc_targets(const rv_model *m, int c, const rv_mech_list *ml, int i) {
+    const rv_ppd *pp = &m->pp[m->nc[c].target];
+    return pp->mech == ml->index && pp->inst == i;
+}
+
+static int api_for_netcons(rv_thread *th, rv_mech_list *ml, int i, int k, double **w) {
+    rv_model *m = th->engine;
+    for (int p = 0; p < m->nps; ++p) {
+        rv_gidmap_entry *e = rv__gid_get(m, m->ps[p].gid, false);
+        for (int j = 0; e && j < e->nnc; ++j)
+            if (nc_targets(m, e->nc[j], ml, i) && k-- == 0) {
+                *w = m->nc[e->nc[j]].w;
+                return 1;
+            }
+    }
+    for (int c = 0; c < m->nnc; ++c) {
+        rv_gidmap_entry *e = rv__gid_get(m, m->nc[c].src_gid, false);
+        if (e && e->presyn >= 0) continue;
+        if (nc_targets(m, c, ml, i) && k-- == 0) {
+            *w = m->nc[c].w;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* NEURON's scop_random (src/oc/scoprand.cpp, mcell_ran4 off, its default):
+ * value = 2147437301 value + 453816981 mod 2^32, returned as
+ * value / (2^32 - 1); set_seed(s) sets value = (uint32_t)s. */
+static double api_scop_random(rv_thread *th) {
+    rv_model *m = th->engine;
+    m->scop_value = 2147437301u * m->scop_value + 453816981u;
+    return fabs((double)m->scop_value / (double)0xFFFFFFFFu);
+}
+
+static void api_set_seed(rv_thread *th, double seed) {
+    rv_model *m = th->engine;
+    m->scop_value = (uint32_t)seed;
+}
+
+void rv__mech_api_init(rv_model *m) {
+    m->api.for_netcons = api_for_netcons;
+    m->api.scop_random = api_scop_random;
+    m->api.set_seed = api_set_seed;
+}

@@ -80,11 +80,24 @@ rv_status rv_model_create(rv_model **out, rv_error *err) {
     m->dt = 0.025;
     m->celsius = 6.3;
     m->secondorder = 0;
+    m->scop_value = 1;
     /* NEURON's built-in type order: pas, IClamp, ExpSyn, Exp2Syn, na_ion,
      * k_ion, hh, NetStim, IntFire1 (currents are summed in this order). */
+#ifdef RV_COMPILED_BUILTINS
+    /* mechanisms/{pas,IClamp,...}.mod translated by our NMODL compiler at
+     * build time (src/nmodl/CMakeLists.txt) */
+    extern const rv_mech_type rv_nmodl_mech_builtin_pas, rv_nmodl_mech_builtin_IClamp,
+        rv_nmodl_mech_builtin_ExpSyn, rv_nmodl_mech_builtin_Exp2Syn, rv_nmodl_mech_builtin_hh,
+        rv_nmodl_mech_builtin_NetStim, rv_nmodl_mech_builtin_IntFire1;
+    const rv_mech_type *first[] = {&rv_nmodl_mech_builtin_pas, &rv_nmodl_mech_builtin_IClamp,
+                                   &rv_nmodl_mech_builtin_ExpSyn, &rv_nmodl_mech_builtin_Exp2Syn};
+    const rv_mech_type *rest[] = {&rv_nmodl_mech_builtin_hh, &rv_nmodl_mech_builtin_NetStim,
+                                  &rv_nmodl_mech_builtin_IntFire1};
+#else
     const rv_mech_type *first[] = {&rv_mech_pas, &rv_mech_IClamp, &rv_mech_ExpSyn,
                                    &rv_mech_Exp2Syn};
     const rv_mech_type *rest[] = {&rv_mech_hh, &rv_mech_NetStim, &rv_mech_IntFire1};
+#endif
     rv_status st = RV_OK;
     for (size_t k = 0; k < sizeof first / sizeof *first && !st; ++k)
         st = mech_add(m, first[k], err);

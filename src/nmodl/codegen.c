@@ -72,7 +72,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_WATCH 16
+#define MAX_WATCH   16
+#define MAX_CNCACHE 64
 
 typedef enum sym_kind {
     SK_RANGE,  /* per-instance data */
@@ -179,6 +180,22 @@ typedef struct G {
     int nptr, nbbptr;
     const char **occ; /* names in order of first occurrence in the source */
     int nocc;
+    /* cnexp decay factors cached per instance: the dt key of each */
+    int cnc_dtkey[MAX_CNCACHE];
+    int ncnc;
+    int afac_var; /* POINT_PROCESS: 1e2/area cached at INITIAL (-1: none) */
+    /* _nrn_current: scalar RANGE variables and v held in C locals _r_NAME
+     * (no call can read the instance data meanwhile: shadow_impure when one
+     * could -- a FUNCTION/PROCEDURE call, POINTER, VERBATIM, net_*) */
+    bool shadow, shadow_impure;
+    bool v_read; /* some code reads v from the instance data */
+    /* emit_derivative: the no-advance variant _dn_ (the block called as a
+     * procedure when SOLVEd by euler / derivimplicit: NEURON evaluates it,
+     * the states stay) */
+    bool noadv;
+    bool in_fornc; /* emitting a FOR_NETCONS body */
+    bool solve_noadv[32];
+    bool shadow_used[MAX_VARS], shadow_written[MAX_VARS];
 } G;
 
 /* a KINETIC block: its states numbered as nocmodl numbers them */
@@ -524,6 +541,17 @@ static void declare_vars(G *g) {
             add_global(g, s);
         }
     }
+    /* nocmodl gives every STATE x a PARAMETER x0 (its initial value): x0
+     * may be declared a PARAMETER, nothing else */
+    for (nm_name *n = f->states; n; n = n->next) {
+        const char *n0 = nm_printf(g->a, "%s0", n->name);
+        nm_sym *s0 = n0 ? find_global(g, n0) : NULL;
+        if (s0 && s0->role != RV_VAR_PARAM && s0->kind != SK_CONST)
+            nm_error(g->d, s0->line, s0->col,
+                     "'%s' is declared twice: NEURON makes it the PARAMETER holding the "
+                     "initial value of STATE '%s' (declare it a PARAMETER or rename it)",
+                     n0, n->name);
+    }
     for (int pass = 0; pass < 2; ++pass) {
         for (nm_name *n = pass ? f->bbpointer : f->pointer; n; n = n->next) {
             nm_sym *old = find_global(g, n->name);
@@ -744,6 +772,18 @@ static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
     }
     if (e->a && s->size == 0 && s->kind != SK_LOCAL)
         nm_error(g->d, e->line, e->col, "'%s' is not an array", e->text);
+    if (g->shadow && s->kind == SK_RANGE && !e->a && !s->size) {
+        g->shadow_used[s->index] = true;
+        if (lvalue) g->shadow_written[s->index] = true;
+        nm_buf_printf(b, "_r_%s", g->vars[s->index].name);
+        return;
+    }
+    if (g->shadow && s->kind == SK_V) {
+        if (lvalue) g->shadow_impure = true;
+        nm_buf_put(b, "_v");
+        return;
+    }
+    if (g->shadow && (s->kind == SK_PTR || s->kind == SK_FUNC)) g->shadow_impure = true;
     switch (s->kind) {
     case SK_RANGE:
         if (e->a && s->size > 0) {
@@ -777,7 +817,7 @@ static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
         }
         break;
     case SK_NETARG:
-        nm_buf_printf(b, "_w[%d]", s->index);
+        nm_buf_printf(b, "%s[%d]", s->value == 1.0 ? "_fw" : "_w", s->index);
         break;
     case SK_PTR:
         nm_buf_printf(b, "_th->block[_ml->pdata[(_SLOT_PTR + %d) * _pad + _i]]", s->index);
@@ -791,6 +831,7 @@ static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
             nm_error(g->d, e->line, e->col, "'v' is not available in an ARTIFICIAL_CELL");
             nm_buf_put(b, "0.0");
         } else {
+            g->v_read = true;
             nm_buf_put(b, "_p[_v_v * _pad]");
         }
         break;
@@ -867,8 +908,15 @@ static void emit_args(G *g, nm_buf *b, nm_expr *e) {
     }
 }
 
+static bool is_builtin_fn(const char *name) {
+    for (int k = 0; builtins[k].name; ++k)
+        if (strcmp(builtins[k].name, name) == 0) return true;
+    return false;
+}
+
 static void emit_call(G *g, nm_buf *b, nm_expr *e) {
     nm_sym *s = lookup(g, e->text);
+    if (g->shadow && !(s == NULL && is_builtin_fn(e->text))) g->shadow_impure = true;
     if (s && s->kind == SK_FUNC) {
         if (e->nargs != s->fn->nparams) {
             nm_error(g->d, e->line, e->col, "%s takes %d argument%s, %d given", e->text,
@@ -882,9 +930,49 @@ static void emit_call(G *g, nm_buf *b, nm_expr *e) {
         nm_buf_put(b, ")");
         return;
     }
+    if (s && s->kind == SK_BLOCK && s->fn && s->fn->kind == NF_DERIVATIVE) {
+        /* nocmodl: calling a DERIVATIVE block runs one step of it by the
+         * METHOD it is SOLVEd with (cnexp / euler update, derivimplicit's
+         * Newton solve), at the current dt */
+        bool solved = false, noadv = false;
+        for (int k = 0; k < g->nsolve; ++k)
+            if (g->solve_fn[k] == s->fn) solved = true, noadv = g->solve_noadv[k];
+        if (!solved || e->nargs) {
+            nm_error(g->d, e->line, e->col,
+                     e->nargs ? "DERIVATIVE %s takes no arguments"
+                              : "DERIVATIVE %s is called but not SOLVEd in BREAKPOINT",
+                     e->text);
+            nm_buf_put(b, "0.0");
+            return;
+        }
+        nm_buf_printf(b, "(_d%c_%s(_th, _ml, _i), 0.0)", noadv ? 'n' : 's', s->fn->name);
+        return;
+    }
     if (s && s->kind != SK_FUNC) {
         nm_error(g->d, e->line, e->col, "'%s' is not a function", e->text);
         nm_buf_put(b, "0.0");
+        return;
+    }
+    /* NEURON's scop random generator (src/oc/scoprand.cpp, scopmath's
+     * normrand): one generator per model, the engine's */
+    static const struct {
+        const char *name;
+        int nargs;
+        const char *c;
+    } scop[] = {{"scop_random", 0, "_rv_scop_random(_th"},
+                {"set_seed", 1, "_rv_set_seed(_th"},
+                {"normrand", 2, "_rv_normrand(_th"}};
+    for (size_t k = 0; k < sizeof scop / sizeof *scop; ++k) {
+        if (strcmp(scop[k].name, e->text) != 0) continue;
+        if (e->nargs != scop[k].nargs)
+            nm_error(g->d, e->line, e->col, "%s takes %d argument%s, %d given", e->text,
+                     scop[k].nargs, scop[k].nargs == 1 ? "" : "s", e->nargs);
+        nm_buf_put(b, scop[k].c);
+        for (int j = 0; j < e->nargs; ++j) {
+            nm_buf_put(b, ", ");
+            emit_expr(g, b, e->args[j], 0);
+        }
+        nm_buf_put(b, ")");
         return;
     }
     for (int k = 0; builtins[k].name; ++k) {
@@ -924,6 +1012,41 @@ static void emit_call(G *g, nm_buf *b, nm_expr *e) {
     }
     nm_error(g->d, e->line, e->col, "unknown function '%s'", e->text);
     nm_buf_put(b, "0.0");
+}
+
+/* the variable references an expression accepted by pow_memo_ok reads
+ * (PARAMETERs, celsius, dt): C lvalue texts, deduplicated; false when
+ * there are more than max */
+static bool memo_keys(G *g, nm_expr *e, const char **keys, int *nk, int max) {
+    if (!e) return true;
+    switch (e->kind) {
+    case NE_PAREN:
+    case NE_UNARY:
+        return memo_keys(g, e->a, keys, nk, max);
+    case NE_BINARY:
+        return memo_keys(g, e->a, keys, nk, max) && memo_keys(g, e->b, keys, nk, max);
+    case NE_NAME: {
+        nm_sym *s = lookup(g, e->text);
+        const char *k = NULL;
+        if (!s) return false;
+        if (s->kind == SK_CELSIUS)
+            k = "_th->celsius";
+        else if (s->kind == SK_DT)
+            k = "_th->dt";
+        else if (s->kind == SK_GLOBAL)
+            k = nm_printf(g->a, "_g[_g_%s]", g->globs[s->index].name);
+        else if (s->kind == SK_RANGE)
+            k = nm_printf(g->a, "_p[_v_%s * _pad]", g->vars[s->index].name);
+        if (!k) return true; /* a constant */
+        for (int j = 0; j < *nk; ++j)
+            if (strcmp(keys[j], k) == 0) return true;
+        if (*nk == max) return false;
+        keys[(*nk)++] = k;
+        return true;
+    }
+    default:
+        return true;
+    }
 }
 
 /* Whether e depends only on values that are normally the same for every
@@ -1224,6 +1347,7 @@ static void emit_line_expr(G *g, const char *prefix, nm_expr *e, const char *suf
 
 static void emit_netcall(G *g, nm_expr *e) {
     const char *n = e->text;
+    if (g->shadow) g->shadow_impure = true;
     nm_buf tmp = {0};
     bool in_recv = g->ctx == CTX_NETRECV;
     if (strcmp(n, "net_send") == 0) {
@@ -1476,6 +1600,7 @@ static void emit_stmt(G *g, nm_stmt *s) {
         break;
     }
     case NS_VERBATIM:
+        g->shadow_impure = true;
         emit_verbatim(g, s, true);
         break;
     case NS_BLOCK:
@@ -1529,9 +1654,38 @@ static void emit_stmt(G *g, nm_stmt *s) {
         nm_buf_free(&c);
         break;
     }
-    case NS_FOR_NETCONS:
-        unsupported(g, s, "FOR_NETCONS");
+    case NS_FOR_NETCONS: {
+        /* the body once per NetCon targeting this instance (creation order),
+         * its arguments naming that NetCon's weights */
+        if (g->f->kind == NK_SUFFIX) {
+            nm_error(g->d, s->line, s->col, "FOR_NETCONS needs a POINT_PROCESS or ARTIFICIAL_CELL");
+            break;
+        }
+        if (g->in_fornc) {
+            nm_error(g->d, s->line, s->col, "nested FOR_NETCONS is not supported");
+            break;
+        }
+        out(g, "for (int _fk = 0;; ++_fk) {\n");
+        out(g, "    double *_fw = NULL;\n");
+        out(g,
+            "    if (!_th->api->for_netcons || !_th->api->for_netcons(_th, _ml, _i, _fk, &_fw))\n");
+        out(g, "        break;\n");
+        if (!push_scope(g)) break;
+        int k = 0;
+        for (nm_name *n = s->names; n; n = n->next, ++k) {
+            nm_sym *a = sym_new(g, n->name, SK_NETARG, n->line, n->col);
+            if (a) a->index = k, a->value = 1.0;
+            scope_add(g, a);
+        }
+        g->in_fornc = true;
+        g->indent++;
+        emit_block(g, s->body);
+        g->indent--;
+        g->in_fornc = false;
+        pop_scope(g);
+        out(g, "}\n");
         break;
+    }
     case NS_MUTEX:
         break;
     }
@@ -1756,15 +1910,16 @@ static void emit_table(G *g, nm_func *fn) {
 /* DERIVATIVE block for cnexp or euler: emitted as _ds_<name> */
 static void emit_derivative(G *g, nm_func *fn, const char *method) {
     bool euler = strcmp(method, "euler") == 0;
-    nm_buf_printf(g->o, "static void _ds_%s(rv_thread *_th, rv_mech_list *_ml, int _i) {\n",
-                  fn->name);
+    nm_buf_printf(g->o, "static void _d%c_%s(rv_thread *_th, rv_mech_list *_ml, int _i) {\n",
+                  g->noadv ? 'n' : 's', fn->name);
     g->indent = 1;
     fn_prologue(g);
     g->cur_fn = fn;
     nm_sym *states[256];
     int nst = 0;
-    if (euler) {
+    if (euler && !g->noadv)
         out(g, "const double _dtf = _th->secondorder ? 0.5 * _th->dt : _th->dt;\n");
+    if (euler) {
         for (nm_stmt *s = fn->body ? fn->body->first : NULL; s; s = s->next)
             if (s->kind == NS_DIFFEQ) out(g, "double _D%s = 0.0;\n", s->text);
     }
@@ -1814,7 +1969,47 @@ static void emit_derivative(G *g, nm_func *fn, const char *method) {
             emit_expr(g, &de, r.de, 0);
             emit_expr(g, &a, r.a, 0);
             emit_expr(g, &e, r.b, 0);
-            if (pow_memo_ok(g, r.de)) {
+            const char *keys[9];
+            int nk = 0;
+            bool qok = pow_memo_ok(g, r.a) && (!r.b || pow_memo_ok(g, r.b));
+            if (pow_memo_ok(g, r.de) && g->ncnc < MAX_CNCACHE && memo_keys(g, r.de, keys, &nk, 8) &&
+                (!qok || (memo_keys(g, r.a, keys, &nk, 8) && memo_keys(g, r.b, keys, &nk, 8)))) {
+                /* the decay factor (and, when it too depends only on
+                 * PARAMETERs, the steady state -(b)/(a)) cached per
+                 * instance, recomputed when one of the values it is
+                 * computed from (or dt) changed: the same bits, once */
+                int c = g->ncnc++;
+                int base = g->nvars;
+                for (int j = 0; j <= nk; ++j)
+                    add_var(g, nm_printf(g->a, "_ck%d_%d", c, j), nm_printf(g->a, "_ck%d_%d", c, j),
+                            RV_VAR_INTERNAL, 0);
+                add_var(g, nm_printf(g->a, "_cf%d", c), nm_printf(g->a, "_cf%d", c),
+                        RV_VAR_INTERNAL, 0);
+                if (qok)
+                    add_var(g, nm_printf(g->a, "_cq%d", c), nm_printf(g->a, "_cq%d", c),
+                            RV_VAR_INTERNAL, 0);
+                g->cnc_dtkey[c] = base + nk; /* the dt key: NaN at INITIAL */
+                keys[nk++] = "_th->dt";
+                out(g, "if (");
+                for (int j = 0; j < nk; ++j)
+                    nm_buf_printf(g->o, "%s_p[_v_%s * _pad] != %s", j ? " || " : "",
+                                  g->vars[base + j].name, keys[j]);
+                nm_buf_put(g->o, ") {\n");
+                for (int j = 0; j < nk; ++j)
+                    out(g, "    _p[_v_%s * _pad] = %s;\n", g->vars[base + j].name, keys[j]);
+                out(g, "    _p[_v_%s * _pad] = (1. - rv_exp(_th->dt * (%s)));\n",
+                    g->vars[base + nk].name, de.s ? de.s : "");
+                if (qok)
+                    out(g, "    _p[_v_%s * _pad] = (-(%s) / (%s));\n", g->vars[base + nk + 1].name,
+                        r.b ? e.s : "0.0", a.s ? a.s : "0.0");
+                out(g, "}\n");
+                if (qok)
+                    out(g, "%s = %s + _p[_v_%s * _pad] * (_p[_v_%s * _pad] - %s);\n", xs, xs,
+                        g->vars[base + nk].name, g->vars[base + nk + 1].name, xs);
+                else
+                    out(g, "%s = %s + _p[_v_%s * _pad] * (-(%s) / (%s) - %s);\n", xs, xs,
+                        g->vars[base + nk].name, r.b ? e.s : "0.0", a.s ? a.s : "0.0", xs);
+            } else if (pow_memo_ok(g, r.de)) {
                 /* the decay factor's exp depends only on dt, constants and
                  * PARAMETERs: memoized on the bits of its argument (a
                  * 16-entry direct-mapped cache in private global storage) */
@@ -1832,7 +2027,7 @@ static void emit_derivative(G *g, nm_func *fn, const char *method) {
         }
         tmp_free(g, &e);
     }
-    if (euler) {
+    if (euler && !g->noadv) {
         for (int k = 0; k < nst; ++k) {
             nm_expr xv;
             memset(&xv, 0, sizeof xv);
@@ -2271,6 +2466,19 @@ static bool kin_number(G *g, nm_func *fn, kin *k) {
 }
 
 /* the scheme's matrix function and its step kernel */
+/* whether a reaction, CONSERVE or COMPARTMENT statement sits under an if,
+ * while or FROM: the matrix layout could then change from call to call */
+static bool kin_nested(const nm_block *b, bool under) {
+    for (nm_stmt *s = b ? b->first : NULL; s; s = s->next) {
+        if (under &&
+            (s->kind == NS_REACTION || s->kind == NS_CONSERVE || s->kind == NS_COMPARTMENT))
+            return true;
+        bool u = under || s->kind == NS_IF || s->kind == NS_WHILE || s->kind == NS_FROM;
+        if (kin_nested(s->body, u) || kin_nested(s->orelse, u)) return true;
+    }
+    return false;
+}
+
 static void emit_kinetic(G *g, nm_func *fn) {
     kin *k = rv_calloc(1, sizeof *k);
     if (!k) {
@@ -2324,24 +2532,63 @@ static void emit_kinetic(G *g, nm_func *fn) {
                   fn->name);
     g->indent = 1;
     fn_prologue(g);
-    out(g, "_rv_elm _pool[%d];\n", n * n + 1);
-    out(g, "_rv_elm *_rowst[%d], *_diag[%d];\n", n + 1, n + 1);
-    out(g, "unsigned _varord[%d];\n", n + 1);
-    out(g, "double _rhs[%d], _save[%d], _Dx[%d];\n", n + 1, n, n);
-    out(g, "double *_coef[%d];\n", 4 * n * n + 64);
-    out(g, "_rv_ord _ord[%d];\n", n + 1);
-    out(g, "_rv_sparse _so;\n");
-    out(g, "memset(&_so, 0, sizeof _so);\n");
-    out(g, "memset(_ord, 0, sizeof _ord);\n");
-    out(g, "_so.n = %d, _so.rowst = _rowst, _so.diag = _diag, _so.varord = _varord;\n", n);
-    out(g, "_so.rhs = _rhs, _so.save = _save, _so.pool = _pool, _so.maxpool = %d;\n", n * n + 1);
-    out(g, "_so.coef = _coef, _so.maxcoef = %d, _so.ord = _ord;\n", 4 * n * n + 64);
-    out(g, "double *_xs[%d] = {", n);
-    for (int j = 0; j < n; ++j) nm_buf_printf(g->o, "%s&%s", j ? ", " : "", state_ref(g, k->st[j]));
-    nm_buf_put(g->o, "};\n");
-    out(g, "_kctx_%s _c = {_th, _ml, _i, _xs};\n", fn->name);
-    out(g, "for (int _k = 0; _k < %d; ++_k) _save[_k] = *_xs[_k];\n", n);
-    out(g, "_rv_sp_setup(&_so, _kfun_%s, &_c);\n", fn->name);
+    bool cached = !kin_nested(fn->body, false);
+    if (cached) {
+        /* NEURON lays the matrix out once (per thread) at the first call and
+         * then fills the listed elements in call order: the layout is the
+         * same for every instance and step, so it is built once per thread
+         * and reused (no element lookup in the step) */
+        out(g, "static _Thread_local struct {\n");
+        out(g, "    _rv_sparse so;\n");
+        out(g, "    _rv_elm pool[%d];\n", n * n + 1);
+        out(g, "    _rv_elm *rowst[%d], *diag[%d];\n", n + 1, n + 1);
+        out(g, "    unsigned varord[%d];\n", n + 1);
+        out(g, "    double rhs[%d], save[%d];\n", n + 1, n);
+        out(g, "    double *coef[%d];\n", 4 * n * n + 64);
+        out(g, "    _rv_ord ord[%d];\n", n + 1);
+        out(g, "    int ready;\n");
+        out(g, "} _kc;\n");
+        out(g, "double _Dx[%d];\n", n);
+        out(g, "double *_xs[%d] = {", n);
+        for (int j = 0; j < n; ++j)
+            nm_buf_printf(g->o, "%s&%s", j ? ", " : "", state_ref(g, k->st[j]));
+        nm_buf_put(g->o, "};\n");
+        out(g, "_kctx_%s _c = {_th, _ml, _i, _xs};\n", fn->name);
+        out(g, "for (int _k = 0; _k < %d; ++_k) _kc.save[_k] = *_xs[_k];\n", n);
+        out(g, "if (!_kc.ready) {\n");
+        out(g, "    memset(&_kc, 0, sizeof _kc);\n");
+        out(g, "    _kc.so.n = %d, _kc.so.rowst = _kc.rowst, _kc.so.diag = _kc.diag;\n", n);
+        out(g, "    _kc.so.varord = _kc.varord, _kc.so.rhs = _kc.rhs, _kc.so.save = _kc.save;\n");
+        out(g, "    _kc.so.pool = _kc.pool, _kc.so.maxpool = %d;\n", n * n + 1);
+        out(g, "    _kc.so.coef = _kc.coef, _kc.so.maxcoef = %d, _kc.so.ord = _kc.ord;\n",
+            4 * n * n + 64);
+        out(g, "    for (int _k = 0; _k < %d; ++_k) _kc.save[_k] = *_xs[_k];\n", n);
+        out(g, "    _rv_sp_setup(&_kc.so, _kfun_%s, &_c);\n", fn->name);
+        out(g, "    _kc.ready = 1;\n");
+        out(g, "}\n");
+        out(g, "#define _so (_kc.so)\n");
+    } else {
+        out(g, "_rv_elm _pool[%d];\n", n * n + 1);
+        out(g, "_rv_elm *_rowst[%d], *_diag[%d];\n", n + 1, n + 1);
+        out(g, "unsigned _varord[%d];\n", n + 1);
+        out(g, "double _rhs[%d], _save[%d], _Dx[%d];\n", n + 1, n, n);
+        out(g, "double *_coef[%d];\n", 4 * n * n + 64);
+        out(g, "_rv_ord _ord[%d];\n", n + 1);
+        out(g, "_rv_sparse _so;\n");
+        out(g, "memset(&_so, 0, sizeof _so);\n");
+        out(g, "memset(_ord, 0, sizeof _ord);\n");
+        out(g, "_so.n = %d, _so.rowst = _rowst, _so.diag = _diag, _so.varord = _varord;\n", n);
+        out(g, "_so.rhs = _rhs, _so.save = _save, _so.pool = _pool, _so.maxpool = %d;\n",
+            n * n + 1);
+        out(g, "_so.coef = _coef, _so.maxcoef = %d, _so.ord = _ord;\n", 4 * n * n + 64);
+        out(g, "double *_xs[%d] = {", n);
+        for (int j = 0; j < n; ++j)
+            nm_buf_printf(g->o, "%s&%s", j ? ", " : "", state_ref(g, k->st[j]));
+        nm_buf_put(g->o, "};\n");
+        out(g, "_kctx_%s _c = {_th, _ml, _i, _xs};\n", fn->name);
+        out(g, "for (int _k = 0; _k < %d; ++_k) _save[_k] = *_xs[_k];\n", n);
+        out(g, "_rv_sp_setup(&_so, _kfun_%s, &_c);\n", fn->name);
+    }
     out(g, "int _e = 0;\n");
     out(g, "if (!_ss) {\n");
     out(g, "    _e = _rv_sparse_step(&_so, _xs, _Dx, _th->dt, %d, _kfun_%s, &_c);\n",
@@ -2373,6 +2620,7 @@ static void emit_kinetic(G *g, nm_func *fn) {
         g->mech, fn->name);
     out(g, "if (_th->secondorder)\n");
     out(g, "    for (int _k = 0; _k < %d; ++_k) *_xs[_k] += _th->dt * _Dx[_k];\n", n);
+    if (cached) out(g, "#undef _so\n");
     nm_buf_put(g->o, "}\n\n");
     g->indent = 0;
     rv_free(k);
@@ -2519,12 +2767,59 @@ static bool is_pp(G *g) {
     return g->f->kind == NK_POINT;
 }
 
+static void emit_current_sum(G *g) {
+    for (nm_current *c = g->f->currents; c; c = c->next) {
+        nm_sym *s = find_global(g, c->name);
+        if (s && s->kind == SK_RANGE) {
+            if (g->shadow) {
+                g->shadow_used[s->index] = true;
+                out(g, "_current += _r_%s;\n", g->vars[s->index].name);
+            } else {
+                out(g, "_current += _p[_v_%s * _pad];\n", g->vars[s->index].name);
+            }
+        }
+    }
+}
+
+/* The BREAKPOINT statements (but SOLVE) and the sum of the currents into
+ * _current, emitted into *body with the scalar RANGE variables held in C
+ * locals _r_NAME and v read from the C variable _v.  False (nothing to use)
+ * when the statements could let other code read or write the instance data
+ * meanwhile (a FUNCTION/PROCEDURE call, POINTER, VERBATIM, net_*, an
+ * assignment to v) or the compatibility layer is on: then the _nrn_current
+ * function works on the instance data as NEURON does.  Either way the same
+ * operations on the same values. */
+static bool shadow_dry(G *g, nm_buf *body) {
+    if (g->compat) return false;
+    int nerr0 = g->d->nerr, ind = g->indent;
+    nm_buf *o = g->o;
+    g->shadow = true;
+    g->shadow_impure = false;
+    memset(g->shadow_used, 0, sizeof g->shadow_used);
+    memset(g->shadow_written, 0, sizeof g->shadow_written);
+    g->o = body;
+    g->indent = 3;
+    out(g, "{\n");
+    emit_breakpoint_rest(g);
+    out(g, "}\n");
+    emit_current_sum(g);
+    g->o = o;
+    g->indent = ind;
+    g->shadow = false;
+    if (body->oom) o->oom = true;
+    return !g->shadow_impure || g->d->nerr > nerr0;
+}
+
 static void emit_kernels(G *g) {
     nm_file *f = g->f;
     /* ---- init ---- */
     kernel_head(g, "_init");
     g->ctx = CTX_INIT;
     if (g->netrecv) out(g, "_p[_v__tsav * _pad] = -1e20;\n");
+    if (g->afac_var >= 0)
+        out(g, "_p[_v__afac * _pad] = 1.e2 / (_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]]);\n");
+    for (int k = 0; k < g->ncnc; ++k)
+        out(g, "_p[_v_%s * _pad] = NAN;\n", g->vars[g->cnc_dtkey[k]].name);
     for (int k = 0; k < g->nwatch; ++k) out(g, "_p[_v__won%d * _pad] = 0.0;\n", k);
     if (g->uses_v) out(g, "_p[_v_v * _pad] = _th->v[_ml->node[_i]];\n");
     emit_ion_loads(g);
@@ -2553,7 +2848,44 @@ static void emit_kernels(G *g) {
     kernel_tail(g);
 
     /* ---- cur ---- */
-    if (g->has_cur) {
+    nm_buf body = {0};
+    if (g->has_cur && shadow_dry(g, &body)) {
+        /* the current at v + .001 and at v evaluated in place on C locals,
+         * loaded once and stored once: NEURON's nrn_current twice, the same
+         * operations, the instance data left as after the second */
+        for (nm_current *c = f->currents; c; c = c->next) {
+            nm_sym *s = find_global(g, c->name);
+            if (c->ion && s && s->kind == SK_RANGE) g->shadow_used[s->index] = true;
+        }
+        kernel_head(g, "_cur");
+        out(g, "const int _nd = _ml->node[_i];\n");
+        out(g, "const double _vn = _th->v[_nd];\n");
+        emit_ion_loads(g);
+        out(g, "double _gg, _rhs;\n");
+        for (nm_current *c = f->currents; c; c = c->next)
+            if (c->ion && find_global(g, c->name)) out(g, "double _d%s;\n", c->name);
+        out(g, "{\n");
+        for (int k = 0; k < g->nvars; ++k)
+            if (g->shadow_used[k])
+                out(g, "    double _r_%s = _p[_v_%s * _pad];\n", g->vars[k].name, g->vars[k].name);
+        out(g, "    {\n        const double _v = _vn + .001;\n        double _current = 0.;\n"
+               "        (void)_v;\n");
+        nm_buf_put(g->o, body.s ? body.s : "");
+        out(g, "        _gg = _current;\n    }\n");
+        for (nm_current *c = f->currents; c; c = c->next) {
+            nm_sym *s = find_global(g, c->name);
+            if (c->ion && s) out(g, "    _d%s = _r_%s;\n", c->name, g->vars[s->index].name);
+        }
+        out(g, "    {\n        const double _v = _vn;\n        double _current = 0.;\n"
+               "        (void)_v;\n");
+        nm_buf_put(g->o, body.s ? body.s : "");
+        out(g, "        _rhs = _current;\n    }\n");
+        for (int k = 0; k < g->nvars; ++k)
+            if (g->shadow_written[k])
+                out(g, "    _p[_v_%s * _pad] = _r_%s;\n", g->vars[k].name, g->vars[k].name);
+        out(g, "}\n");
+        out(g, "if (_RV_SAVE_V) _p[_v_v * _pad] = _vn;\n");
+    } else if (g->has_cur) {
         nm_buf_put(g->o, "static double _nrn_current(rv_thread *_th, rv_mech_list *_ml, int _i, "
                          "double _v) {\n");
         g->indent = 1;
@@ -2563,11 +2895,7 @@ static void emit_kernels(G *g) {
         out(g, "{\n");
         emit_breakpoint_rest(g);
         out(g, "}\n");
-        for (nm_current *c = f->currents; c; c = c->next) {
-            nm_sym *s = find_global(g, c->name);
-            if (s && s->kind == SK_RANGE)
-                out(g, "_current += _p[_v_%s * _pad];\n", g->vars[s->index].name);
-        }
+        emit_current_sum(g);
         out(g, "return _current;\n");
         g->indent = 0;
         nm_buf_put(g->o, "}\n\n");
@@ -2584,14 +2912,16 @@ static void emit_kernels(G *g) {
             if (s) out(g, "double _d%s = _p[_v_%s * _pad];\n", c->name, g->vars[s->index].name);
         }
         out(g, "double _rhs = _nrn_current(_th, _ml, _i, _v);\n");
+    }
+    nm_buf_free(&body);
+    if (g->has_cur) {
         for (nm_current *c = f->currents; c; c = c->next) {
             if (!c->ion) continue;
             nm_sym *s = find_global(g, c->name);
             if (!s) continue;
             int u = s->ion_use;
             out(g, "%s += (_d%s - _p[_v_%s * _pad]) / .001%s;\n", ion_ref(g, u, RV_ION_DCURDV),
-                c->name, g->vars[s->index].name,
-                is_pp(g) ? " * 1.e2 / (_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]])" : "");
+                c->name, g->vars[s->index].name, is_pp(g) ? " * _p[_v__afac * _pad]" : "");
         }
         out(g, "_gg = (_gg - _rhs) / .001;\n");
         for (nm_current *c = f->currents; c; c = c->next) {
@@ -2599,13 +2929,12 @@ static void emit_kernels(G *g) {
             nm_sym *s = find_global(g, c->name);
             if (!s) continue;
             out(g, "%s += _p[_v_%s * _pad]%s;\n", ion_ref(g, s->ion_use, RV_ION_CUR),
-                g->vars[s->index].name,
-                is_pp(g) ? " * 1.e2 / (_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]])" : "");
+                g->vars[s->index].name, is_pp(g) ? " * _p[_v__afac * _pad]" : "");
         }
         emit_ion_stores(g, false);
         if (is_pp(g)) {
-            out(g, "_gg *= 1.e2 / (_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]]);\n");
-            out(g, "_rhs *= 1.e2 / (_th->block[_ml->pdata[_SLOT_AREA * _pad + _i]]);\n");
+            out(g, "_gg *= _p[_v__afac * _pad];\n");
+            out(g, "_rhs *= _p[_v__afac * _pad];\n");
         }
         out(g, "_p[_v__g * _pad] = _gg;\n");
         if (g->electrode) {
@@ -2638,7 +2967,8 @@ static void emit_kernels(G *g) {
         /* derivimplicit / sparse: NEURON halves dt for the step with secondorder */
         if (g->halve_dt)
             out(g, "const double _dtsav = _th->dt;\nif (_th->secondorder) _th->dt *= 0.5;\n");
-        if (g->uses_v) out(g, "_p[_v_v * _pad] = _th->v[_ml->node[_i]];\n");
+        /* v kept in the instance only when some code reads it there */
+        if (g->uses_v) out(g, "if (_RV_SAVE_V) _p[_v_v * _pad] = _th->v[_ml->node[_i]];\n");
         emit_ion_loads(g);
         for (int k = 0; k < g->nsolve; ++k) {
             nm_func *fn = g->solve_fn[k];
@@ -3032,6 +3362,8 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     if (g->uses_v) g->v_var = add_var(g, "v", "v", RV_VAR_INTERNAL, 0);
     if (g->has_cur) g->g_var = add_var(g, "_g", "_g", RV_VAR_INTERNAL, 0);
     if (g->netrecv) g->tsav_var = add_var(g, "_tsav", "_tsav", RV_VAR_INTERNAL, 0);
+    g->afac_var = -1;
+    if (g->has_cur && is_pp(g)) g->afac_var = add_var(g, "_afac", "_afac", RV_VAR_INTERNAL, 0);
     if (g->netrecv) collect_watch(g, g->netrecv->body);
     for (int k = 0; k < g->nwatch; ++k) {
         char nm[3][32];
@@ -3067,48 +3399,58 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
                   : f->kind == NK_POINT ? "point process"
                                         : "artificial cell",
                   f->title ? ": " : "", f->title ? f->title : "");
-    nm_buf_put(
-        o, "#include \"ranvier/mech_abi.h\"\n\n#include <math.h>\n#include <stddef.h>\n\n"
-           "#if defined(__GNUC__)\n#define _RV_UNUSED __attribute__((unused))\n#else\n"
-           "#define _RV_UNUSED\n#endif\n\n"
-           "/* pow memoized on the exact bits of its arguments; c: 4 doubles of\n"
-           " * private global storage (x, y, pow(x, y), valid) */\n"
-           "_RV_UNUSED static inline double _rv_powm(double *c, double x, double y) {\n"
-           "    union { double d; unsigned long long u; } a = {x}, b = {y}, ca = {c[0]}, cb = "
-           "{c[1]};\n"
-           "    if (c[3] != 0.0 && a.u == ca.u && b.u == cb.u) return c[2];\n"
-           "    double r = pow(x, y);\n"
-           "    c[0] = x, c[1] = y, c[2] = r, c[3] = 1.0;\n"
-           "    return r;\n}\n\n"
-           "/* rv_exp memoized on the exact bits of its argument; c: 16 (key, value)\n"
-           " * pairs of private global storage, a pair valid when its value is not 0\n"
-           " * (rv_exp is never 0 but below -700, which is then just recomputed) */\n"
-           "_RV_UNUSED static inline double _rv_expm(double x, double *c) {\n"
-           "    union { double d; unsigned long long u; } a = {x}, k;\n"
-           "    unsigned h = (unsigned)((a.u ^ (a.u >> 29) ^ (a.u >> 47)) & 15u);\n"
-           "    double *e = c + 2 * h;\n"
-           "    k.d = e[0];\n"
-           "    if (e[1] != 0.0 && k.u == a.u) return e[1];\n"
-           "    double r = rv_exp(x);\n"
-           "    e[0] = x, e[1] = r;\n"
-           "    return r;\n}\n"
-           "/* rv_exp(x, cache) is _rv_expm(x, cache); rv_exp(x) stays rv_exp */\n"
-           "#define _RV_EXP_SEL(_1, _2, _f, ...) _f\n"
-           "#define rv_exp(...) _RV_EXP_SEL(__VA_ARGS__, _rv_expm, rv_exp, 0)(__VA_ARGS__)\n\n");
-    size_t rt_at = o->len;
     nm_buf_put(o,
-               "/* instance variables: variable k of instance i at data[k * pad + i] */\nenum {\n");
-    for (int k = 0; k < g->nvars; ++k) nm_buf_printf(o, "    _v_%s,\n", g->vars[k].name);
-    nm_buf_put(o, "    _NV\n};\n");
-    nm_buf_printf(o, "static const rv_mech_var _vars[_NV + 1] = {\n");
-    for (int k = 0; k < g->nvars; ++k) {
-        static const char *const roles[] = {"RV_VAR_PARAM", "RV_VAR_ASSIGNED", "RV_VAR_STATE",
-                                            "RV_VAR_INTERNAL"};
-        nm_buf_printf(o, "    {\"%s\", %s, ", g->vars[k].pub, roles[g->vars[k].role]);
-        emit_dbl(o, g->vars[k].dflt);
-        nm_buf_put(o, "},\n");
-    }
-    nm_buf_put(o, "    {NULL, RV_VAR_INTERNAL, 0}};\n\n");
+               "#include \"ranvier/mech_abi.h\"\n\n#include <math.h>\n#include <stddef.h>\n\n"
+               "#if defined(__GNUC__)\n#define _RV_UNUSED __attribute__((unused))\n#else\n"
+               "#define _RV_UNUSED\n#endif\n\n"
+               "/* pow memoized on the exact bits of its arguments; c: 4 doubles of\n"
+               " * private global storage (x, y, pow(x, y), valid) */\n"
+               "_RV_UNUSED static inline double _rv_powm(double *c, double x, double y) {\n"
+               "    union { double d; unsigned long long u; } a = {x}, b = {y}, ca = {c[0]}, cb = "
+               "{c[1]};\n"
+               "    if (c[3] != 0.0 && a.u == ca.u && b.u == cb.u) return c[2];\n"
+               "    double r = pow(x, y);\n"
+               "    c[0] = x, c[1] = y, c[2] = r, c[3] = 1.0;\n"
+               "    return r;\n}\n\n"
+               "/* rv_exp memoized on the exact bits of its argument; c: 16 (key, value)\n"
+               " * pairs of private global storage, a pair valid when its value is not 0\n"
+               " * (rv_exp is never 0 but below -700, which is then just recomputed) */\n"
+               "_RV_UNUSED static inline double _rv_expm(double x, double *c) {\n"
+               "    union { double d; unsigned long long u; } a = {x}, k;\n"
+               "    unsigned h = (unsigned)((a.u ^ (a.u >> 29) ^ (a.u >> 47)) & 15u);\n"
+               "    double *e = c + 2 * h;\n"
+               "    k.d = e[0];\n"
+               "    if (e[1] != 0.0 && k.u == a.u) return e[1];\n"
+               "    double r = rv_exp(x);\n"
+               "    e[0] = x, e[1] = r;\n"
+               "    return r;\n}\n"
+               "/* rv_exp(x, cache) is _rv_expm(x, cache); rv_exp(x) stays rv_exp */\n"
+               "#define _RV_EXP_SEL(_1, _2, _f, ...) _f\n"
+               "#define rv_exp(...) _RV_EXP_SEL(__VA_ARGS__, _rv_expm, rv_exp, 0)(__VA_ARGS__)\n\n"
+               "/* NEURON's scop_random / set_seed / normrand (the engine's generator) */\n"
+               "_RV_UNUSED static double _rv_scop_random(rv_thread *th) {\n"
+               "    if (!th->api->scop_random) {\n"
+               "        th->api->error(th, \"scop_random\", \"the engine has no scop_random\");\n"
+               "        return 0.0;\n    }\n"
+               "    return th->api->scop_random(th);\n}\n"
+               "_RV_UNUSED static double _rv_set_seed(rv_thread *th, double seed) {\n"
+               "    if (th->api->set_seed) th->api->set_seed(th, seed);\n"
+               "    return 0.0;\n}\n"
+               "/* scopmath's normrand: the polar method on scop_random */\n"
+               "_RV_UNUSED static double _rv_normrand(rv_thread *th, double mean, double sd) {\n"
+               "    double s = 1.0, v1 = 0.0, v2;\n"
+               "    while (s >= 1.0) {\n"
+               "        v1 = 2.0 * _rv_scop_random(th) - 1.0;\n"
+               "        v2 = 2.0 * _rv_scop_random(th) - 1.0;\n"
+               "        s = (v1 * v1) + (v2 * v2);\n"
+               "        if (!th->api->scop_random) return 0.0;\n"
+               "    }\n"
+               "    v2 = v1 * sqrt(-2.0 * log(s) / s);\n"
+               "    return (v2 * sd + mean);\n}\n\n");
+    size_t rt_at = o->len;
+    /* the instance variables' table is pasted here at the end: generating
+     * the code may add internal variables */
+    size_t vars_at = o->len;
     /* globals: visible names, then the private ones */
     nm_buf_put(o,
                "/* global storage (ml->global): GLOBAL variables, then private data */\nenum {\n");
@@ -3175,6 +3517,13 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     }
     for (nm_func *fn = f->funcs; fn; fn = fn->next)
         if (fn->kind == NF_LINEAR) emit_linear(g, fn, true);
+    for (int k = 0; k < g->nsolve; ++k)
+        if (g->solve_fn[k]->kind == NF_DERIVATIVE)
+            nm_buf_printf(
+                o,
+                "_RV_UNUSED static void _ds_%s(rv_thread *_th, rv_mech_list *_ml, int _i);\n"
+                "_RV_UNUSED static void _dn_%s(rv_thread *_th, rv_mech_list *_ml, int _i);\n",
+                g->solve_fn[k]->name, g->solve_fn[k]->name);
     nm_buf_put(o, "\n");
     for (nm_stmt *s = f->verbatims; s; s = s->next) emit_verbatim(g, s, false);
     for (nm_func *fn = f->funcs; fn; fn = fn->next) {
@@ -3194,15 +3543,25 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
             emit_kinetic(g, fn);
         } else if (fn->kind == NF_DERIVATIVE && strcmp(m, "derivimplicit") == 0) {
             emit_derivimplicit(g, fn);
+            g->solve_noadv[k] = true;
         } else if (fn->kind == NF_DERIVATIVE) {
             size_t len0 = o->len;
+            int nvars0 = g->nvars, ncnc0 = g->ncnc;
             g->cnexp_nonlin = false;
             emit_derivative(g, fn, m);
+            g->solve_noadv[k] = strcmp(m, "euler") == 0;
             if (g->cnexp_nonlin) { /* whole block by derivimplicit, as nocmodl */
                 o->len = len0;
+                g->nvars = nvars0, g->ncnc = ncnc0;
                 if (o->s) o->s[len0] = '\0';
                 emit_derivimplicit(g, fn);
+                g->solve_noadv[k] = true;
             }
+        }
+        if (g->solve_noadv[k]) {
+            g->noadv = true;
+            emit_derivative(g, fn, "euler");
+            g->noadv = false;
         }
     }
     emit_kernels(g);
@@ -3274,6 +3633,32 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
     nm_buf_printf(o, "    .global_bytes = %d * sizeof(double),\n", total_g > 0 ? total_g : 1);
     nm_buf_put(o, "};\n");
     nm_buf_printf(exports, "rv_nmodl_mech_%s\n", id);
+    if (!o->oom && o->s) {
+        nm_buf t = {0};
+        nm_buf_putn(&t, o->s, vars_at);
+        nm_buf_put(
+            &t,
+            "/* instance variables: variable k of instance i at data[k * pad + i] */\nenum {\n");
+        for (int k = 0; k < g->nvars; ++k) nm_buf_printf(&t, "    _v_%s,\n", g->vars[k].name);
+        nm_buf_put(&t, "    _NV\n};\n");
+        nm_buf_printf(&t, "static const rv_mech_var _vars[_NV + 1] = {\n");
+        for (int k = 0; k < g->nvars; ++k) {
+            static const char *const roles[] = {"RV_VAR_PARAM", "RV_VAR_ASSIGNED", "RV_VAR_STATE",
+                                                "RV_VAR_INTERNAL"};
+            nm_buf_printf(&t, "    {\"%s\", %s, ", g->vars[k].pub, roles[g->vars[k].role]);
+            emit_dbl(&t, g->vars[k].dflt);
+            nm_buf_put(&t, "},\n");
+        }
+        nm_buf_put(&t, "    {NULL, RV_VAR_INTERNAL, 0}};\n\n");
+        nm_buf_printf(&t, "#define _RV_SAVE_V %d\n\n", g->v_read || g->compat || g->nwatch ? 1 : 0);
+        nm_buf_put(&t, o->s + vars_at);
+        if (t.oom) {
+            o->oom = true;
+        } else {
+            nm_buf_free(o);
+            *o = t;
+        }
+    }
     if ((g->need_rt || g->compat) && !o->oom && o->s) { /* paste after the includes */
         nm_buf t = {0};
         nm_buf_putn(&t, o->s, rt_at);

@@ -227,6 +227,12 @@ static nm_expr *parse_primary(P *p) {
         if (!e->a || !expect(p, NT_RPAREN, "')'")) return NULL;
         return e;
     }
+    case NT_PRIME:
+        nm_error(p->d, t.line, t.col,
+                 "%s' (a derivative) in an expression is not supported yet: assign the "
+                 "right-hand side of %s' = ... to an ASSIGNED variable and use that",
+                 t.text ? t.text : "x", t.text ? t.text : "x");
+        return NULL;
     default:
         err_here(p, "an expression");
         return NULL;

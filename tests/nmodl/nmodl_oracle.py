@@ -95,6 +95,42 @@ def case_solvers(so):
 cases.CASES["solvers"] = case_solvers
 
 
+def case_lang(so):
+    """Language gaps (tests/nmodl/mod): a CONSTRUCTOR setting a RANGE
+    variable from a PARAMETER's default while the user sets the PARAMETER
+    (nmctor: NEURON runs the constructor at creation), DERIVATIVE blocks
+    called as procedures in INITIAL (nmctor: cnexp, one step; nmdcall:
+    derivimplicit, called twice: the states stay), FOR_NETCONS (nmfornc),
+    set_seed / scop_random / normrand (nmscop)."""
+    moddir = os.path.join(HERE, "mod")
+    L = cases.header(so, 40, ["nrnmech " + moddir, "celsius 16"])
+    L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
+          "insert soma nmdcall", "section dend 3", "geom dend 150 2 100 1", "insert dend pas",
+          "insert dend nmdcall", "rangeall dend gbar_nmdcall 0.0006", "connect dend 0 soma 1",
+          "pp c1 nmctor soma 0.5", "ppset c1 k 4", "pp c2 nmctor dend 0.3",
+          "ppset c2 tau 5", "pp st IClamp soma 0.5", "ppset st del 2", "ppset st dur 30",
+          "ppset st amp 0.15", "gidsec 0 soma 0.5 -20",
+          "record soma 0.5 v", "record dend 0.5 v", "record soma 0.5 x_nmdcall",
+          "record soma 0.5 xi_nmdcall", "record dend 0.5 xi_nmdcall", "recordpp c1 z",
+          "recordpp c1 made", "recordpp c1 zi", "recordpp c2 made", "recordpp c2 zi",
+          "recordpp c2 i"]
+    # FOR_NETCONS (nmfornc: three NetCons onto s1, one onto s2) and the scop
+    # random generator (nmscop: set_seed in the soma, draws in node order)
+    L += ["insert soma nmscop", "rangeall soma seed_nmscop 7", "insert dend nmscop",
+          "pp s1 nmfornc soma 0.5", "pp s2 nmfornc dend 0.6", "ppset s2 tau 4",
+          "cell 1", "art ns NetStim", "ppset ns interval 7", "ppset ns number 5",
+          "ppset ns start 3", "ppset ns noise 0", "gidpp 1 ns",
+          "cell 0", "netcon 1 s1 1 0.002", "netcon 1 s1 2.5 0.001", "netcon 1 s2 1.5 0.003",
+          "netcon 0 s1 1 0.004",
+          "recordpp s1 g", "recordpp s1 tot", "recordpp s2 g", "recordpp s2 tot",
+          "record soma 0.5 r1_nmscop", "record soma 0.5 r2_nmscop", "record soma 0.5 r3_nmscop",
+          "record dend 0.1 r1_nmscop", "record dend 0.5 r2_nmscop", "record dend 0.9 r3_nmscop"]
+    return L
+
+
+cases.CASES["lang"] = case_lang
+
+
 def only_mods(names):
     """A temporary folder holding mechanisms/NAME.mod for each name (NEURON
     compiles it with nrnivmodl; the rest of mechanisms/ duplicates its
@@ -373,7 +409,7 @@ def case_cortex(so):
 
 
 cases.CASES["cortex"] = case_cortex
-OWN = ("features", "solvers", "gap", "vecstim", "watch", "geom", "ttx", "cortex")
+OWN = ("features", "solvers", "lang", "gap", "vecstim", "watch", "geom", "ttx", "cortex")
 # NEURON built-ins that ranvier has only as compiled mechanisms/*.mod
 ADDED = ("seclamp", "vclamp", "intfire2", "watch", "membsrc", "condsrc")
 

@@ -355,6 +355,22 @@ int main(int argc, char **argv) {
         6, 2, "failed to diagonalize", RV_EFORMAT);
     bad("unknown block", "NEURON { SUFFIX x }\n\nFROBNICATE { }\n", 3, 1, "unknown block",
         RV_EFORMAT);
+    bad("derivative in an expression",
+        "NEURON { SUFFIX x }\nASSIGNED { r }\nSTATE { a }\nBREAKPOINT { SOLVE d METHOD cnexp }\n"
+        "DERIVATIVE d {\n a' = -a\n r = a'\n}\n",
+        7, 6, "a' (a derivative) in an expression is not supported yet", RV_EUNSUPPORTED);
+    bad("STATE initial value declared ASSIGNED",
+        "NEURON { SUFFIX x }\nASSIGNED { a0 }\nSTATE { a }\n", 2, 12,
+        "'a0' is declared twice: NEURON makes it the PARAMETER holding the initial value",
+        RV_EFORMAT);
+    bad("DERIVATIVE called but not SOLVEd",
+        "NEURON { SUFFIX x }\nSTATE { a }\nINITIAL { d() }\nDERIVATIVE d {\n a' = -a\n}\n", 3, 11,
+        "DERIVATIVE d is called but not SOLVEd in BREAKPOINT", RV_EFORMAT);
+    bad("FOR_NETCONS in a density mechanism",
+        "NEURON { SUFFIX x }\nASSIGNED { r }\nINITIAL {\n FOR_NETCONS(w) { r = w }\n}\n", 4, 2,
+        "FOR_NETCONS needs a POINT_PROCESS or ARTIFICIAL_CELL", RV_EFORMAT);
+    bad("normrand arguments", "NEURON { SUFFIX x }\nASSIGNED { r }\nINITIAL { r = normrand(1) }\n",
+        3, 15, "normrand takes 2 arguments, 1 given", RV_EFORMAT);
     bad("unknown NEURON statement", "NEURON {\n  SUFFIX x\n  FOO bar\n}\n", 3, 3,
         "unknown NEURON block statement 'FOO'", RV_EFORMAT);
     bad("not an ion variable", "NEURON { SUFFIX x USEION na READ ena, nax }\n", 1, 39,
