@@ -20,7 +20,7 @@ project is copied.  OUTDIR receives
                         n_rrp_vesicles, conductance_scale_factor,
                         u_hill_coefficient, delay; with indices
   input_edges.h5        `input__cortex__chemical` (from the virtual population)
-  gap_junctions.h5      (--gap-junctions) `cortex__cortex__electrical`, both
+  gap_junctions.h5      (--gap-junctions) `cortex__cortex__electrical` (2-10 nS), both
                         directions of every junction, afferent/efferent_junction_id
   input_spikes.h5       Poisson spikes of the virtual population (synapse_replay)
   node_sets.json, circuit_config.json, simulation_config.json
@@ -588,7 +588,7 @@ def main():
         grow = []
         for j, (a, b) in enumerate(sorted(pairs)):
             ga, gb = place(cell_morph[a]), place(cell_morph[b])
-            g = float(rng.uniform(0.2, 1.0))
+            g = float(rng.uniform(2.0, 10.0))  # nS
             # (source, target, section, pos, afferent jid, efferent jid, g)
             grow.append((a, b, gb[0], gb[1], 2 * j + 1, 2 * j, g))
             grow.append((b, a, ga[0], ga[1], 2 * j, 2 * j + 1, g))

@@ -84,6 +84,17 @@ typedef struct rv_drv_options {
     int event_order;                /* rv_event_order; 0 (AUTO): NEURON on one rank, GID on more */
     const char *record_soma;        /* Blue Brain: write soma[0](0.5).v of every local cell at every
                                        step to <record_soma>.<rank> ("gid step v" lines); NULL: off */
+    /* --dump-cell-state: after finitialize and at tstop, every listed gid with
+     * a cell on this rank is written as NEURON's pc.prcellstate(gid,
+     * "py_Neuron_t<t>") into the output folder (rv_model_prcellstate_gids) */
+    const int64_t *dump_gids;
+    size_t n_dump_gids;
+    int dry_run; /* --dry-run: build everything, do not simulate, write no output
+                    (the output folder is created; the CLI writes its log there) */
+    /* Log sink: every progress line (with or without verbose), rank 0 only,
+     * without the trailing newline; NULL: none. */
+    void (*log)(void *ud, const char *line);
+    void *log_ud;
 } rv_drv_options;
 
 typedef struct rv_drv_result {
@@ -95,6 +106,8 @@ typedef struct rv_drv_result {
     uint64_t n_netcons;     /* NetCons created (all ranks) */
     double tstop;
     uint64_t n_synapses; /* Blue Brain circuits: synapses created (all ranks) */
+    char output_dir[1024]; /* the output folder, set (and created) as soon as it is known */
+    int dry_run;           /* 1: built only (o->dry_run), nothing simulated or written */
 } rv_drv_result;
 
 /* Run the simulation described by o->config.  Collective under MPI: every

@@ -254,6 +254,24 @@ typedef struct rv_model_stats {
 } rv_model_stats;
 void rv_model_get_stats(const rv_model *m, rv_model_stats *st);
 
+/* The state of cell `gid` written as NEURON 8.2's pc.prcellstate(gid, suffix)
+ * does: file <dir>/<gid>_<suffix>.nrndat (dir NULL or "": the current
+ * directory); nodes, areas, a/b, v, every mechanism instance of the cell and
+ * the NetCons into its point processes (layout and known differences: see
+ * src/engine/prcellstate.c).  Sets the model up if needed.  A gid without a
+ * cell on this process writes nothing and returns RV_OK (as NEURON). */
+rv_status rv_model_prcellstate(rv_model *m, int64_t gid, const char *suffix, const char *dir,
+                               rv_error *err);
+/* x as Python's repr(float) writes it ("0.0", "5.000000000000037", "1e-05"):
+ * the <t> of neurodamus' "py_Neuron_t<t>" suffixes. */
+void rv_format_py_float(double x, char *buf, size_t n);
+/* neurodamus' --dump-cell-state: rv_model_prcellstate for each of gids that
+ * has a cell here, suffix "py_Neuron_t<t_label as Python prints it>" (0.0
+ * after finitialize, tstop at the end) and "t = <t_label>" (neurodamus sets
+ * h.t to tstop before its last dump). */
+rv_status rv_model_prcellstate_gids(rv_model *m, const int64_t *gids, size_t n, double t_label,
+                                    const char *dir, rv_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,7 @@
  * templates run by one hoc interpreter per rank over the rank's model) ->
  * synapses from chemical edges (ProbAMPANMDA_EMS / ProbGABAAB_EMS), their
  * NetCons and synapse_replay VecStims, in neurodamus's finalize order ->
+ * gap junctions from electrical edges (Gap, g in nS, voltage transfer) ->
  * stimuli -> deferred calls that lower the model (setRNG, VecStim.play) ->
  * run -> spikes per population -> <config>.SUCCESS.
  * Anything that would change the result and is not done yet is refused with
@@ -137,7 +138,8 @@ typedef struct bepop {
     char *name;
     rv_sonata_pop *pop;
     const rv_sonata_cfg_population *cfg;
-    int src, trg; /* indices into pops */
+    int src, trg;   /* indices into pops */
+    int electrical; /* type electrical: gap junctions */
 } bepop;
 
 /* A FUNCTION/PROCEDURE call on a point process, made once the structure is
@@ -191,7 +193,7 @@ typedef struct bdrv {
         rv_sonata_sel *trg;    /* [n_pops]: the input's node set (target cells) */
     } * replay;                /* synapse_replay inputs, in file order */
     size_t n_replay;
-    uint64_t n_syn, n_netcons, n_skipped;
+    uint64_t n_syn, n_netcons, n_skipped, n_gaps;
     char outdir[1024];
 } bdrv;
 
@@ -237,10 +239,11 @@ static uint64_t sum_u64(bdrv *d, uint64_t v) {
 }
 
 static void progress(bdrv *d, const char *fmt, double a, double b, double c) {
-    if (!d->o->verbose || d->c->rank != 0) return;
-    fprintf(stderr, "ranvier run: ");
-    fprintf(stderr, fmt, a, b, c);
-    fprintf(stderr, "\n");
+    if (d->c->rank != 0) return;
+    char line[512];
+    snprintf(line, sizeof line, fmt, a, b, c);
+    if (d->o->log) d->o->log(d->o->log_ud, line); /* the cli's ranvier.log */
+    if (d->o->verbose) fprintf(stderr, "ranvier run: %s\n", line);
 }
 
 static rv_status unsupported(bdrv *d, const char *key, const char *what, rv_error *err) {
@@ -269,10 +272,10 @@ static rv_status check_supported(bdrv *d, rv_error *err) {
         return unsupported(d, "run.forward_skip", "run.forward_skip", err);
     for (size_t i = 0; i < d->circ->n_edge_populations; ++i) {
         const rv_sonata_cfg_population *e = &d->circ->edge_populations[i];
-        if (e->type && strcmp(e->type, "chemical")) {
+        if (e->type && strcmp(e->type, "chemical") && strcmp(e->type, "electrical")) {
             snprintf(buf, sizeof buf, "edge population '%s' of type '%s'", e->name, e->type);
-            RV_FAIL(err, RV_EUNSUPPORTED, "%s is not supported yet by ranvier run (only chemical)",
-                    buf);
+            RV_FAIL(err, RV_EUNSUPPORTED,
+                    "%s is not supported yet by ranvier run (chemical, electrical)", buf);
             rv_error_where(err, d->circ->path, 0, "type");
             return RV_EUNSUPPORTED;
         }
@@ -800,6 +803,7 @@ static rv_status open_edges(bdrv *d, rv_error *err) {
                 if (c->edge_populations[j].file_index == fi &&
                     strcmp(c->edge_populations[j].name, name) == 0)
                     e->cfg = &c->edge_populations[j];
+            e->electrical = e->cfg && e->cfg->type && strcmp(e->cfg->type, "electrical") == 0;
             if ((st = rv_sonata_pop_open(f, name, &e->pop, err))) break;
             const char *sp = rv_sonata_edges_source_population(e->pop);
             const char *tp = rv_sonata_edges_target_population(e->pop);
@@ -836,7 +840,9 @@ static size_t manager_order(bdrv *d, int *order) {
         for (size_t e = 0; e < d->n_eps && pick < 0; ++e)
             if (!used[e] && strcmp(d->eps[e].name, want) == 0) pick = (long)e;
         for (size_t e = 0; e < d->n_eps && pick < 0; ++e)
-            if (!used[e] && d->eps[e].src == (int)p && d->eps[e].trg == (int)p) pick = (long)e;
+            if (!used[e] && !d->eps[e].electrical && d->eps[e].src == (int)p &&
+                d->eps[e].trg == (int)p)
+                pick = (long)e;
         if (pick >= 0) used[pick] = 1, order[n++] = (int)pick;
     }
     for (size_t e = 0; e < d->n_eps; ++e)
@@ -849,13 +855,14 @@ typedef struct edge_data {
     uint64_t *rows, *src, *trg;
     double *cond, *u, *dep, *fac, *dtc, *delay, *nrrp, *csf, *uhill, *pos, *segoff;
     int64_t *type, *secid, *segid; /* pos NULL: the segment form (segid, segoff) */
+    int64_t *ajid, *ejid;          /* gap junctions: afferent/efferent_junction_id */
 } edge_data;
 
 static void edge_data_free(edge_data *x) {
     rv_free(x->rows), rv_free(x->src), rv_free(x->trg), rv_free(x->cond), rv_free(x->u);
     rv_free(x->dep), rv_free(x->fac), rv_free(x->dtc), rv_free(x->delay), rv_free(x->nrrp);
     rv_free(x->csf), rv_free(x->uhill), rv_free(x->pos), rv_free(x->type), rv_free(x->secid);
-    rv_free(x->segoff), rv_free(x->segid);
+    rv_free(x->segoff), rv_free(x->segid), rv_free(x->ajid), rv_free(x->ejid);
 }
 
 static rv_status read_f64(bepop *e, const char *name, const rv_sonata_sel *sel, size_t n,
@@ -876,8 +883,24 @@ static rv_status read_f64(bepop *e, const char *name, const rv_sonata_sel *sel, 
     return st;
 }
 
-static rv_status read_edges(bdrv *d, bepop *e, const uint64_t *ids, size_t nids, edge_data *x,
-                            rv_error *err) {
+static rv_status read_i64(bepop *e, const char *name, const rv_sonata_sel *sel, size_t n,
+                          int64_t **out, rv_error *err) {
+    *out = rv_malloc(sizeof **out * (n ? n : 1));
+    if (!*out) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    if (rv_sonata_pop_attr_find(e->pop, name) < 0) {
+        RV_FAIL(err, RV_ENOENT, "edge population '%s' has no attribute '%s'", e->name, name);
+        rv_error_where(err, NULL, 0, name);
+        return RV_ENOENT;
+    }
+    rv_status st = n ? rv_sonata_pop_read_i64(e->pop, name, sel, *out, err) : RV_OK;
+    if (st && err && !err->key[0]) rv_error_where(err, NULL, 0, name);
+    return st;
+}
+
+/* The afferent edges of cells ids (ascending raw ids): synapse attributes,
+ * or (gap) the conductance and junction ids; the placement for both. */
+static rv_status read_edges(bdrv *d, bepop *e, const uint64_t *ids, size_t nids, int gap,
+                            edge_data *x, rv_error *err) {
     (void)d;
     memset(x, 0, sizeof *x);
     rv_sonata_sel sel = {NULL, 0};
@@ -897,14 +920,16 @@ static rv_status read_edges(bdrv *d, bepop *e, const uint64_t *ids, size_t nids,
         if (!st) st = rv_sonata_edges_read_target_ids(e->pop, &sel, x->trg, err);
     }
     if (!st) st = read_f64(e, "conductance", &sel, n, &x->cond, 0, 1, err);
-    if (!st) st = read_f64(e, "u_syn", &sel, n, &x->u, 0, 1, err);
-    if (!st) st = read_f64(e, "depression_time", &sel, n, &x->dep, 0, 1, err);
-    if (!st) st = read_f64(e, "facilitation_time", &sel, n, &x->fac, 0, 1, err);
-    if (!st) st = read_f64(e, "decay_time", &sel, n, &x->dtc, 0, 1, err);
-    if (!st) st = read_f64(e, "delay", &sel, n, &x->delay, 0, 1, err);
-    if (!st) st = read_f64(e, "n_rrp_vesicles", &sel, n, &x->nrrp, 0, 1, err);
-    if (!st) st = read_f64(e, "conductance_scale_factor", &sel, n, &x->csf, -1, 0, err);
-    if (!st) st = read_f64(e, "u_hill_coefficient", &sel, n, &x->uhill, 0, 0, err);
+    if (!st && gap) st = read_i64(e, "afferent_junction_id", &sel, n, &x->ajid, err);
+    if (!st && gap) st = read_i64(e, "efferent_junction_id", &sel, n, &x->ejid, err);
+    if (!st && !gap) st = read_f64(e, "u_syn", &sel, n, &x->u, 0, 1, err);
+    if (!st && !gap) st = read_f64(e, "depression_time", &sel, n, &x->dep, 0, 1, err);
+    if (!st && !gap) st = read_f64(e, "facilitation_time", &sel, n, &x->fac, 0, 1, err);
+    if (!st && !gap) st = read_f64(e, "decay_time", &sel, n, &x->dtc, 0, 1, err);
+    if (!st && !gap) st = read_f64(e, "delay", &sel, n, &x->delay, 0, 1, err);
+    if (!st && !gap) st = read_f64(e, "n_rrp_vesicles", &sel, n, &x->nrrp, 0, 1, err);
+    if (!st && !gap) st = read_f64(e, "conductance_scale_factor", &sel, n, &x->csf, -1, 0, err);
+    if (!st && !gap) st = read_f64(e, "u_hill_coefficient", &sel, n, &x->uhill, 0, 0, err);
     if (!st) {
         const char *posname = rv_sonata_pop_attr_find(e->pop, "afferent_section_pos") >= 0
                                   ? "afferent_section_pos"
@@ -935,7 +960,8 @@ static rv_status read_edges(bdrv *d, bepop *e, const uint64_t *ids, size_t nids,
         if (!x->secid) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
         if (!st && n)
             st = rv_sonata_pop_read_i64(e->pop, "afferent_section_id", &sel, x->secid, err);
-        if (!st && n) st = rv_sonata_pop_read_i64(e->pop, "syn_type_id", &sel, x->type, err);
+        if (!st && n && !gap)
+            st = rv_sonata_pop_read_i64(e->pop, "syn_type_id", &sel, x->type, err);
     }
     if (st && err && !err->path[0]) rv_error_where(err, NULL, 0, e->name);
     rv_sonata_sel_free(&sel);
@@ -1069,6 +1095,34 @@ static int in_target(const bpop *p, uint64_t raw) {
     return lo < p->n_target && p->target[lo] == raw;
 }
 
+/* The location x of edge i on section sec (facts §3, placement). */
+static rv_status edge_pos(bdrv *d, int sec, const edge_data *x, size_t i, double *out,
+                          rv_error *err) {
+    double pos;
+    if (x->pos) {
+        pos = x->pos[i];
+        pos = pos < 1e-7 ? 1e-7 : pos > 0.9999999 ? 0.9999999 : pos;
+    } else { /* segment form: a 3-D point index and an offset along the section */
+        int n3d = rv_section_pt3d_count(d->m, sec);
+        int ori = rv_hoc_section_orientation(d->h, sec);
+        double off = x->segoff[i] > 0 ? x->segoff[i] : 0, L = 0, arc = 0, xyzd[4];
+        int64_t ipt = x->segid[i];
+        if (ori == 1) ipt = n3d - 1 - ipt, off = -off;
+        if (ipt < 0 || ipt >= n3d) {
+            pos = 0.5;
+        } else {
+            rv_status s2 = rv_section_pt3d_get(d->m, sec, (int)ipt, xyzd, &arc, err);
+            if (!s2) s2 = rv_section_get_L(d->m, sec, &L, err);
+            if (s2) return s2;
+            pos = (arc + off) / L;
+            pos = pos < 1e-7 ? 1e-7 : pos > 0.9999999 ? 0.9999999 : pos;
+        }
+        if (ori == 1) pos = 1 - pos;
+    }
+    *out = pos;
+    return RV_OK;
+}
+
 /* One synapse of connection cn (facts §3), in neurodamus' finalize order:
  * the point process and its parameters, the presynaptic NetCon, minis,
  * replay.  *pp_out = -1 when the section was deleted (skipped). */
@@ -1099,28 +1153,10 @@ static rv_status make_synapse(bdrv *d, bepop *e, bcell *c, const conn *cn, const
         return RV_OK;
     }
     double pos;
-    if (x->pos) {
-        pos = x->pos[i];
-        pos = pos < 1e-7 ? 1e-7 : pos > 0.9999999 ? 0.9999999 : pos;
-    } else { /* segment form: a 3-D point index and an offset along the section */
-        int n3d = rv_section_pt3d_count(d->m, sec);
-        int ori = rv_hoc_section_orientation(d->h, sec);
-        double off = x->segoff[i] > 0 ? x->segoff[i] : 0, L = 0, arc = 0, xyzd[4];
-        int64_t ipt = x->segid[i];
-        if (ori == 1) ipt = n3d - 1 - ipt, off = -off;
-        if (ipt < 0 || ipt >= n3d) {
-            pos = 0.5;
-        } else {
-            rv_status s2 = rv_section_pt3d_get(d->m, sec, (int)ipt, xyzd, &arc, err);
-            if (!s2) s2 = rv_section_get_L(d->m, sec, &L, err);
-            if (s2) return s2;
-            pos = (arc + off) / L;
-            pos = pos < 1e-7 ? 1e-7 : pos > 0.9999999 ? 0.9999999 : pos;
-        }
-        if (ori == 1) pos = 1 - pos;
-    }
+    rv_status st = edge_pos(d, sec, x, i, &pos, err);
+    if (st) return st;
     int pp;
-    rv_status st = rv_pp_create(d->m, mech, sec, pos, &pp, err);
+    st = rv_pp_create(d->m, mech, sec, pos, &pp, err);
     if (st == RV_ENOENT) {
         RV_FAIL(err, RV_ENOENT,
                 "edge population '%s' needs the mechanism %s: pass --mechanisms DIR or set "
@@ -1370,6 +1406,7 @@ static rv_status build_synapses(bdrv *d, rv_error *err) {
     for (size_t mi = 0; mi < nm && !st; ++mi) {
         bepop *e = &d->eps[order[mi]];
         bpop *tp = &d->pops[e->trg], *sp = &d->pops[e->src];
+        if (e->electrical) continue; /* build_gaps */
         if (!tp->is_bio) {
             RV_FAIL(err, RV_EUNSUPPORTED, "edge population '%s' targets the %s population '%s'",
                     e->name, tp->is_virtual ? "virtual" : "non-biophysical", tp->name);
@@ -1384,7 +1421,7 @@ static rv_status build_synapses(bdrv *d, rv_error *err) {
             if (tp->cell[tp->target[k]] >= 0) ids[nl++] = tp->target[k];
         edge_data x;
         memset(&x, 0, sizeof x);
-        if (nl) st = read_edges(d, e, ids, nl, &x, err);
+        if (nl) st = read_edges(d, e, ids, nl, 0, &x, err);
         size_t nn = (size_t)(x.n ? x.n : 1);
         size_t *sid = rv_malloc(sizeof *sid * nn), *ord = rv_malloc(sizeof *ord * nn);
         size_t *count = rv_calloc(d->n_cells ? d->n_cells : 1, sizeof *count);
@@ -1453,6 +1490,84 @@ static rv_status build_synapses(bdrv *d, rv_error *err) {
             rv_free(cs);
         }
         rv_free(sid), rv_free(ord), rv_free(count);
+        edge_data_free(&x);
+        rv_free(ids);
+    }
+    return st;
+}
+
+/* Gap junctions (facts §3): for every electrical edge onto a local cell
+ * whose source is in the simulation's node set, a Gap at the afferent
+ * location with g = conductance (nS), vgap := the v published under the
+ * efferent_junction_id, and the location's v published under the
+ * afferent_junction_id.  Overrides do not apply.  Built after the
+ * synapses (neurodamus finalizes the gap-junction managers last); per post
+ * cell, connections by descending source, edges ascending. */
+static rv_status build_gaps(bdrv *d, rv_error *err) {
+    rv_status st = RV_OK;
+    for (size_t ei = 0; ei < d->n_eps && !st; ++ei) {
+        bepop *e = &d->eps[ei];
+        if (!e->electrical) continue;
+        bpop *tp = &d->pops[e->trg], *sp = &d->pops[e->src];
+        if (!tp->is_bio || !sp->is_bio) {
+            RV_FAIL(err, RV_EUNSUPPORTED,
+                    "electrical edge population '%s' connects '%s' to '%s': gap junctions need "
+                    "biophysical cells on both sides",
+                    e->name, sp->name, tp->name);
+            rv_error_where(err, d->circ->path, 0, e->name);
+            return RV_EUNSUPPORTED;
+        }
+        if ((st = need_builtin(d, "Gap", err))) return st;
+        size_t nl = 0;
+        uint64_t *ids = rv_malloc(sizeof *ids * (tp->n_target ? tp->n_target : 1));
+        if (!ids) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+        for (size_t k = 0; k < tp->n_target; ++k)
+            if (tp->cell[tp->target[k]] >= 0) ids[nl++] = tp->target[k];
+        edge_data x;
+        memset(&x, 0, sizeof x);
+        if (nl) st = read_edges(d, e, ids, nl, 1, &x, err);
+        size_t *ord = rv_malloc(sizeof *ord * (size_t)(x.n ? x.n : 1));
+        if (!ord && !st) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+        for (uint64_t i = 0; i < x.n && !st; ++i) {
+            ord[i] = (size_t)i;
+            if (x.trg[i] >= tp->size || tp->cell[x.trg[i]] < 0)
+                st = RV_FAIL(err, RV_EFORMAT, "edge %llu of '%s': unexpected target node %llu",
+                             (unsigned long long)x.rows[i], e->name, (unsigned long long)x.trg[i]);
+            else if (x.src[i] >= sp->size)
+                st = RV_FAIL(err, RV_EFORMAT,
+                             "edge %llu of '%s': source node %llu is outside population '%s'",
+                             (unsigned long long)x.rows[i], e->name, (unsigned long long)x.src[i],
+                             sp->name);
+        }
+        g_sort_edges = &x;
+        if (!st && x.n) qsort(ord, (size_t)x.n, sizeof *ord, edge_order);
+        for (uint64_t q = 0; q < x.n && !st; ++q) {
+            size_t i = ord[q];
+            if (!in_target(sp, x.src[i])) continue;
+            bcell *c = &d->cells[tp->cell[x.trg[i]]];
+            int sec = x.secid[i] >= 0 && x.secid[i] < c->n_isec ? c->isec[x.secid[i]] : -1;
+            if (sec < 0) {
+                RV_FAIL(err, RV_ERANGE,
+                        "gap junction edge %llu of '%s': afferent_section_id %lld is not a "
+                        "section of cell %lld (%d sections, deleted ones excluded)",
+                        (unsigned long long)x.rows[i], e->name, (long long)x.secid[i],
+                        (long long)c->gid, c->n_isec);
+                rv_error_where(err, NULL, 0, "afferent_section_id");
+                st = RV_ERANGE;
+                break;
+            }
+            double pos;
+            int pp;
+            if ((st = edge_pos(d, sec, &x, i, &pos, err))) break;
+            if ((st = rv_pp_create(d->m, "Gap", sec, pos, &pp, err))) break;
+            if ((st = note_pp(d, sec, pos, pp, "Gap", err))) break;
+            if ((st = rv_pp_set(d->m, pp, "g", x.cond[i], err))) break;
+            if ((st = rv_transfer_target(d->m, x.ejid[i], pp, "vgap", err))) break;
+            if ((st = rv_transfer_source(d->m, x.ajid[i], sec, pos, err))) break;
+            d->n_gaps++;
+        }
+        if (st && err && !err->path[0]) rv_error_where(err, NULL, 0, e->name);
+        rv_free(ord);
         edge_data_free(&x);
         rv_free(ids);
     }
@@ -1980,7 +2095,21 @@ static rv_status simulate(bdrv *d, rv_error *err) {
     int reps = d->reps.n > 0;
     if (reps) st = rv_model_set_init_hook(d->m, rv__reps_init_hook, &d->reps, err);
     if (!st) st = rv_model_finitialize(d->m, d->sim->conditions.v_init, err);
+    if (st && err && strstr(err->msg, "voltage transfer") && strstr(err->msg, "no source")) {
+        /* a gap junction whose other half is missing */
+        char m[512];
+        snprintf(m, sizeof m,
+                 "%.200s: a gap junction's efferent_junction_id is the afferent_junction_id of no "
+                 "electrical edge onto a simulated cell (each direction of a junction needs its "
+                 "own edge)",
+                 err->msg);
+        memcpy(err->msg, m, sizeof m);
+        rv_error_where(err, d->circ->path, 0, "electrical");
+    }
     if (!st && d->reps.hook_st) st = d->reps.hook_st, *err = d->reps.hook_err;
+    if (!st) /* --dump-cell-state at t=0 */
+        st = rv_model_prcellstate_gids(d->m, d->o->dump_gids, d->o->n_dump_gids, 0.0, d->outdir,
+                                       err);
     if (!st && reps) st = rv__reps_after_step(&d->reps, rv_model_t(d->m), err);
     if (!st && !reps) return rv_model_run(d->m, tstop, err);
     while (!st && rv_model_t(d->m) < tstop - dt / 2) {
@@ -2257,6 +2386,7 @@ static rv_status output_paths(bdrv *d, rv_drv_result *res, rv_error *err) {
     if ((size_t)snprintf(res->spikes_path, sizeof res->spikes_path, "%s/%s", dir, name) >=
         sizeof res->spikes_path)
         return RV_FAIL(err, RV_ERANGE, "output path too long");
+    snprintf(res->output_dir, sizeof res->output_dir, "%s", dir);
     return d->c->rank == 0 ? rv__drv_mkdir_p(dir, err) : RV_OK;
 }
 
@@ -2319,7 +2449,7 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
     /* <config>.SUCCESS: deleted first, written last by rank 0 */
     char success[1100];
     snprintf(success, sizeof success, "%s.SUCCESS", d.o->config);
-    if (ctx->rank == 0) remove(success);
+    if (ctx->rank == 0 && !d.o->dry_run) remove(success); /* --dry-run: no change */
     d.pops = rv_calloc(64, sizeof *d.pops);
     d.eps = rv_calloc(64, sizeof *d.eps);
     if (!d.pops || !d.eps) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
@@ -2370,10 +2500,11 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
             st = RV_ENOENT;
         }
     if (!st) st = build_synapses(&d, err);
+    if (!st) st = build_gaps(&d, err);
     st = agree(&d, st, err);
     if (!st)
-        progress(&d, "%g synapses, %g NetCons", (double)sum_u64(&d, d.n_syn),
-                 (double)sum_u64(&d, d.n_netcons), 0);
+        progress(&d, "%g synapses, %g NetCons, %g gap junctions", (double)sum_u64(&d, d.n_syn),
+                 (double)sum_u64(&d, d.n_netcons), (double)sum_u64(&d, d.n_gaps));
     if (!st) st = build_stimuli(&d, err);
     if (!st) st = apply_modifications(&d, err);
     for (size_t i = 0; i < d.n_cells && !st && d.o->record_soma; ++i)
@@ -2388,8 +2519,18 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
                         err);
     if (!st) st = build_reports(&d, err);
     st = agree(&d, st, err);
+    if (!st && d.o->dry_run) { /* --dry-run: all built; nothing simulated or written */
+        res->dry_run = 1, res->tstop = run->tstop;
+        res->n_cells = sum_u64(&d, d.n_cells), res->n_netcons = sum_u64(&d, d.n_netcons);
+        res->n_synapses = sum_u64(&d, d.n_syn);
+        bdrv_free(&d);
+        return RV_OK;
+    }
     if (!st) progress(&d, "simulating %g ms (dt %g)", run->tstop, run->dt, 0);
     if (!st) st = simulate(&d, err);
+    if (!st) /* --dump-cell-state at tstop */
+        st = rv_model_prcellstate_gids(d.m, d.o->dump_gids, d.o->n_dump_gids, run->tstop, d.outdir,
+                                       err);
     st = agree(&d, st, err);
     if (!st && d.reps.n) st = agree(&d, rv__reps_finish(&d.reps, err), err);
     if (!st) progress(&d, "simulated %g ms", rv_model_t(d.m), 0, 0);

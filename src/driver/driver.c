@@ -1,15 +1,28 @@
 /* SPDX-License-Identifier: MIT
- * driver/driver.c -- `ranvier run` for point-neuron SONATA circuits (see
- * ranvier/driver.h for the semantics, taken from BMTK's bionet).
+ * driver/driver.c -- `ranvier run` for Allen/BMTK SONATA circuits (see
+ * ranvier/driver.h for the semantics, taken from BMTK's bionet); Blue Brain
+ * circuits are handed to bbp.c.
  *
- * Phases: config -> node populations (gid pool, model types) -> local cells
- * -> mechanisms (VecStim) -> recurrent edges -> spike inputs (virtual cells
- * and their edges) -> run -> spikes gathered to rank 0 and written.
+ * Cells: point neurons (nrn:IntFire1) and Allen perisomatic cells
+ * (biophysical, ctdb:Biophys1.hoc + aibs_perisomatic, built by
+ * allen_cell.c; mechanisms/allen registered before the user's folders;
+ * spike detector at soma[0](0.5) with run.spike_threshold).  Edges onto
+ * biophysical cells: one Exp2Syn per edge at (hobj.all[sec_id], sec_x) (or
+ * afferent_section_id/pos) with tau1, tau2, e = erev of the edge's
+ * dynamics_params, NetCon weight syn_weight (weight_function wmax /
+ * default), delay; placement by target_sections/distance_range is refused.
+ * Inputs: spike files of virtual populations, IClamp (current_clamp lists
+ * at section_name[section_index](section_dist), default soma[0](0.5)).
+ *
+ * Phases: config -> node populations (gid pool, model types) -> mechanisms
+ * -> local cells -> recurrent edges -> inputs (virtual cells and their
+ * edges, IClamps) -> run -> spikes gathered to rank 0 and written.
  * Every phase ends with an agreement between ranks so that all of them
  * report the same error.
  */
 #include "ranvier/driver.h"
 
+#include "allen_cell_int.h"
 #include "driver_int.h"
 #include "ranvier/engine.h"
 #include "ranvier/nmodl.h"
@@ -41,6 +54,7 @@ typedef struct npop {
     uint64_t size, gid_offset;
     int is_virtual;      /* every node virtual */
     int *local_pp;       /* [size]: point process of a local cell, -1 otherwise */
+    int *local_bio;      /* [size]: index in drv.bio of a local biophysical cell, -1 otherwise */
     uint64_t *local_ids; /* local cells, ascending */
     size_t n_local;
     int fed; /* a spike input drives it (virtual only) */
@@ -48,6 +62,7 @@ typedef struct npop {
 
 typedef struct epop {
     char *name;
+    const char *path; /* its edges file (the config's string) */
     rv_sonata_file *file;
     rv_sonata_pop *pop;
     long src, trg; /* indices into npops */
@@ -57,7 +72,17 @@ typedef struct json_param {
     char *name;
     double sign;
     int has_sign;
+    int has_exp2;            /* tau1, tau2 and erev are numbers */
+    double tau1, tau2, erev; /* Exp2Syn (BMTK exp2syn) */
+    char level[32];          /* level_of_detail, "" when absent */
+    const char *no_exp2;     /* the first of tau1, tau2, erev that is not a number */
 } json_param;
+
+typedef struct bio_cell {
+    rv__allen_cell c;
+    int64_t gid;
+    int rec; /* --record-soma */
+} bio_cell;
 
 typedef struct drv {
     const rv_drv_options *o;
@@ -82,6 +107,9 @@ typedef struct drv {
     json_param *syn; /* synaptic_models_dir JSON cache */
     size_t n_syn, cap_syn;
     uint64_t n_cells, n_virtual, n_netcons;
+    bio_cell *bio; /* this rank's biophysical cells (Allen perisomatic) */
+    size_t n_bio, cap_bio;
+    int allen_loaded;
 } drv;
 
 static char *join(const char *a, const char *b) {
@@ -162,6 +190,17 @@ static rv_status syn_params(drv *d, const char *name, const json_param **out, rv
         } else {
             p->has_sign = s != NULL;
             p->sign = s ? json_number_value(s) : 1;
+            json_t *t1 = json_object_get(o, "tau1"), *t2 = json_object_get(o, "tau2"),
+                   *ev = json_object_get(o, "erev"), *lv = json_object_get(o, "level_of_detail");
+            p->has_exp2 = json_is_number(t1) && json_is_number(t2) && json_is_number(ev);
+            p->no_exp2 = !json_is_number(t1) ? "tau1" : !json_is_number(t2) ? "tau2" : "erev";
+            if (p->has_exp2) {
+                p->tau1 = json_number_value(t1);
+                p->tau2 = json_number_value(t2);
+                p->erev = json_number_value(ev);
+            }
+            if (json_is_string(lv))
+                snprintf(p->level, sizeof p->level, "%s", json_string_value(lv));
             *out = p;
             d->n_syn++;
         }
@@ -306,6 +345,110 @@ static rv_status make_intfire1(drv *d, npop *p, uint64_t row, const char *dyn, i
     return rv_pp_set(d->m, *pp, "refrac", refrac * 1000.0, err);
 }
 
+/* dir/name, or name when absolute (os.path.join) */
+static char *join_rel(const char *dir, const char *name) {
+    if (name[0] == '/' || !dir) return rv_strdup(name);
+    return join(dir, name);
+}
+
+/* One Allen perisomatic cell (ctdb:Biophys1.hoc + aibs_perisomatic) as BMTK
+ * builds it, its spike detector at soma[0](0.5) (run.spike_threshold). */
+static rv_status make_bio(drv *d, npop *p, uint64_t r, const char *tplv,
+                          const rv_sonata_template *tp, const char *proc, const char *morph,
+                          const char *dyn, rv_error *err) {
+    const char *what = NULL, *key = NULL;
+    if (tp->kind != RV_SONATA_TEMPLATE_CTDB || strcmp(tp->name, "Biophys1") != 0)
+        what = "model_template", key = tplv ? tplv : "(none)";
+    else if (!proc || strcmp(proc, "aibs_perisomatic") != 0)
+        what = "model_processing", key = proc ? proc : "(none)";
+    if (what) {
+        RV_FAIL(err, RV_EUNSUPPORTED,
+                "node %llu of population '%s' (biophysical): %s '%s' is not supported (only "
+                "model_template ctdb:Biophys1.hoc with model_processing aibs_perisomatic)",
+                (unsigned long long)r, p->name, what, key);
+        rv_error_where(err, NULL, 0, what);
+        return RV_EUNSUPPORTED;
+    }
+    if (!morph || !*morph || !dyn || !*dyn) {
+        what = !morph || !*morph ? "morphology" : "dynamics_params";
+        RV_FAIL(err, RV_ENOENT, "node %llu of population '%s' (biophysical) has no %s",
+                (unsigned long long)r, p->name, what);
+        rv_error_where(err, NULL, 0, what);
+        return RV_ENOENT;
+    }
+    const rv_sonata_cfg_components *cc = &d->circ->components;
+    const char *mdir =
+        p->cfg && p->cfg->morphologies_dir ? p->cfg->morphologies_dir : cc->morphologies_dir;
+    const char *ddir = p->cfg && p->cfg->biophysical_neuron_models_dir
+                           ? p->cfg->biophysical_neuron_models_dir
+                           : cc->biophysical_neuron_models_dir;
+    if ((!mdir && morph[0] != '/') || (!ddir && dyn[0] != '/'))
+        return RV_FAIL(err, RV_ENOENT,
+                       "population '%s': biophysical nodes need components.%s, which the "
+                       "circuit config does not set",
+                       p->name,
+                       !mdir && morph[0] != '/' ? "morphologies_dir"
+                                                : "biophysical_neuron_models_dir");
+    char *swc = join_rel(mdir, morph), *fitp = join_rel(ddir, dyn);
+    rv_status st = RV_OK;
+    if (!swc || !fitp) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+    struct stat sb;
+    const char *base = swc ? strrchr(swc, '/') : NULL;
+    if (!st && stat(swc, &sb) != 0 && !strchr(base ? base : swc, '.')) {
+        /* BMTK accepts a morphology named without its extension */
+        size_t n = strlen(swc);
+        char *t = rv_malloc(n + 5);
+        if (!t) {
+            st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+        } else {
+            memcpy(t, swc, n);
+            memcpy(t + n, ".swc", 5);
+            rv_free(swc);
+            swc = t;
+        }
+    }
+    if (!st && rv_grow((void **)&d->bio, &d->cap_bio, d->n_bio + 1, sizeof *d->bio))
+        st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+    if (!st) {
+        bio_cell *b = &d->bio[d->n_bio];
+        memset(b, 0, sizeof *b);
+        b->rec = -1;
+        b->gid = (int64_t)(p->gid_offset + r);
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "Biophys1[%zu].", d->n_bio);
+        rv__allen_opts ao = {prefix, d->sim->run.dL};
+        st = rv__allen_cell_build(d->m, swc, fitp, &ao, &b->c, err);
+        if (!st) {
+            p->local_bio[r] = (int)d->n_bio++;
+            st =
+                rv_gid_from_section(d->m, b->gid, b->c.soma, 0.5, d->sim->run.spike_threshold, err);
+        }
+        if (!st && d->o->record_soma) st = rv_record_range(d->m, b->c.soma, 0.5, "v", &b->rec, err);
+    }
+    rv_free(swc), rv_free(fitp);
+    return st;
+}
+
+/* Does any population hold biophysical nodes?  (Their mechanisms are
+ * registered before the user's, which replace them.) */
+static rv_status any_bio(drv *d, int *out, rv_error *err) {
+    *out = 0;
+    for (size_t i = 0; i < d->n_np && !*out; ++i) {
+        npop *p = &d->np[i];
+        rv_sonata_range all = {0, p->size};
+        rv_sonata_sel sel = {p->size ? &all : NULL, p->size ? 1 : 0};
+        char **mt = NULL, **tpl = NULL;
+        rv_status st = rv_sonata_nodes_read_models(p->pop, &sel, &mt, &tpl, err);
+        if (st) return st;
+        for (uint64_t r = 0; r < p->size && !*out; ++r) {
+            const char *t = rv_sonata_resolve_model_type(p->cfg, mt[r]);
+            *out = t && strcmp(t, "biophysical") == 0;
+        }
+        rv_free(mt), rv_free(tpl);
+    }
+    return RV_OK;
+}
+
 /* Classify populations, instantiate this rank's cells. */
 static rv_status build_cells(drv *d, rv_error *err) {
     rv_status st = RV_OK;
@@ -313,11 +456,19 @@ static rv_status build_cells(drv *d, rv_error *err) {
         npop *p = &d->np[i];
         rv_sonata_range all = {0, p->size};
         rv_sonata_sel sel = {p->size ? &all : NULL, p->size ? 1 : 0};
-        char **mt = NULL, **tpl = NULL, **dyn = NULL;
+        char **mt = NULL, **tpl = NULL, **dyn = NULL, **morph = NULL, **proc = NULL;
         if ((st = rv_sonata_nodes_read_models(p->pop, &sel, &mt, &tpl, err))) break;
         int has_dyn = rv_sonata_pop_attr_find(p->pop, "dynamics_params") >= 0;
         if (has_dyn && (st = rv_sonata_pop_read_str(p->pop, "dynamics_params", &sel, &dyn, err))) {
             rv_free(mt), rv_free(tpl);
+            break;
+        }
+        if (rv_sonata_pop_attr_find(p->pop, "morphology") >= 0)
+            st = rv_sonata_pop_read_str(p->pop, "morphology", &sel, &morph, err);
+        if (!st && rv_sonata_pop_attr_find(p->pop, "model_processing") >= 0)
+            st = rv_sonata_pop_read_str(p->pop, "model_processing", &sel, &proc, err);
+        if (st) {
+            rv_free(mt), rv_free(tpl), rv_free(dyn), rv_free(morph);
             break;
         }
         uint64_t n_virt = 0;
@@ -342,28 +493,38 @@ static rv_status build_cells(drv *d, rv_error *err) {
         if (!st && !p->is_virtual) {
             ids = rv_malloc(sizeof *ids * (nsel ? nsel : 1));
             p->local_pp = rv_malloc(sizeof *p->local_pp * (p->size ? p->size : 1));
+            p->local_bio = rv_malloc(sizeof *p->local_bio * (p->size ? p->size : 1));
             p->local_ids = rv_malloc(sizeof *p->local_ids * (nsel ? nsel : 1));
-            if (!ids || !p->local_pp || !p->local_ids)
+            if (!ids || !p->local_pp || !p->local_bio || !p->local_ids)
                 st = RV_FAIL(err, RV_ENOMEM, "out of memory");
         }
         if (!st && !p->is_virtual) {
             rv_sonata_sel_to_ids(&target, ids);
-            for (uint64_t r = 0; r < p->size; ++r) p->local_pp[r] = -1;
+            for (uint64_t r = 0; r < p->size; ++r) p->local_pp[r] = p->local_bio[r] = -1;
             for (uint64_t k = 0; k < nsel && !st; ++k) {
                 if ((int)(k % (uint64_t)d->size) != d->rank) continue; /* round-robin */
                 uint64_t r = ids[k];
                 const char *t = rv_sonata_resolve_model_type(p->cfg, mt[r]);
-                if (!t || (strcmp(t, "point_process") && strcmp(t, "point_neuron"))) {
+                int is_bio = t && strcmp(t, "biophysical") == 0;
+                if (!t || (!is_bio && strcmp(t, "point_process") && strcmp(t, "point_neuron"))) {
                     st = RV_FAIL(err, RV_EUNSUPPORTED,
                                  "node %llu of population '%s': model_type '%s' is not supported "
-                                 "yet (only point_process/point_neuron with nrn:IntFire1, and "
-                                 "virtual)",
+                                 "yet (only point_process/point_neuron with nrn:IntFire1, "
+                                 "biophysical with ctdb:Biophys1.hoc, and virtual)",
                                  (unsigned long long)r, p->name, t ? t : "(none)");
                     rv_error_where(err, NULL, 0, "model_type");
                     break;
                 }
                 rv_sonata_template tp;
                 if ((st = rv_sonata_resolve_template(p->cfg, tpl[r], &tp, err))) break;
+                if (is_bio) {
+                    if ((st = make_bio(d, p, r, tpl[r], &tp, proc ? proc[r] : NULL,
+                                       morph ? morph[r] : NULL, dyn ? dyn[r] : NULL, err)))
+                        break;
+                    p->local_ids[p->n_local++] = r;
+                    d->n_cells++;
+                    continue;
+                }
                 if (tp.kind != RV_SONATA_TEMPLATE_NRN || strcmp(tp.name, "IntFire1") != 0) {
                     st = RV_FAIL(err, RV_EUNSUPPORTED,
                                  "node %llu of population '%s': model_template '%s' is not "
@@ -382,7 +543,7 @@ static rv_status build_cells(drv *d, rv_error *err) {
         }
         rv_free(ids);
         rv_sonata_sel_free(&target);
-        rv_free(mt), rv_free(tpl), rv_free(dyn);
+        rv_free(mt), rv_free(tpl), rv_free(dyn), rv_free(morph), rv_free(proc);
     }
     return st;
 }
@@ -456,6 +617,7 @@ static rv_status open_edges(drv *d, rv_error *err) {
             }
             epop *e = &d->ep[d->n_ep];
             memset(e, 0, sizeof *e);
+            e->path = ef->elements_path;
             const char *name = rv_sonata_file_population_name(f, k);
             if (!(e->name = rv_strdup(name))) {
                 rv_sonata_file_close(f);
@@ -494,6 +656,53 @@ static rv_status open_edges(drv *d, rv_error *err) {
     return RV_OK;
 }
 
+/* The synapse of one edge onto a biophysical cell, as BMTK's preselected
+ * placement: one Exp2Syn at (c.secs[sec_id], sec_x) with tau1, tau2 and
+ * e = erev from the edge's dynamics_params. */
+static rv_status make_exp2syn(drv *d, const epop *e, uint64_t row, const rv__allen_cell *c,
+                              const char *mt, const char *dyn, int64_t sid, double sx, int *pp,
+                              rv_error *err) {
+    if (mt && *mt && strcmp(mt, "exp2syn") && strcmp(mt, "Exp2Syn")) {
+        RV_FAIL(err, RV_EUNSUPPORTED,
+                "edge %llu of '%s': synapse model_template '%s' is not supported onto "
+                "biophysical cells (only exp2syn)",
+                (unsigned long long)row, e->name, mt);
+        rv_error_where(err, e->path, 0, "model_template");
+        return RV_EUNSUPPORTED;
+    }
+    if (!dyn || !*dyn) {
+        RV_FAIL(err, RV_ENOENT, "edge %llu of '%s' has no dynamics_params (its synapse model)",
+                (unsigned long long)row, e->name);
+        rv_error_where(err, e->path, 0, "dynamics_params");
+        return RV_ENOENT;
+    }
+    const json_param *jp = NULL;
+    rv_status st = syn_params(d, dyn, &jp, err);
+    if (st) return st;
+    if (!jp->has_exp2 || (jp->level[0] && strcmp(jp->level, "exp2syn") != 0)) {
+        char *path = join_rel(d->circ->components.synaptic_models_dir, dyn);
+        RV_FAIL(err, RV_EFORMAT,
+                "synaptic model for edges of '%s' onto biophysical cells: expected "
+                "level_of_detail exp2syn with numbers tau1, tau2 and erev",
+                e->name);
+        rv_error_where(err, path, 0, jp->has_exp2 ? "level_of_detail" : jp->no_exp2);
+        rv_free(path);
+        return RV_EFORMAT;
+    }
+    if (sid < 0 || sid >= c->nsec || !(sx >= 0 && sx <= 1)) {
+        RV_FAIL(err, RV_ERANGE,
+                "edge %llu of '%s': section %lld at %g is not on the target cell (sec_id 0..%d, "
+                "sec_x in [0, 1])",
+                (unsigned long long)row, e->name, (long long)sid, sx, c->nsec - 1);
+        rv_error_where(err, e->path, 0, "sec_id");
+        return RV_ERANGE;
+    }
+    if ((st = rv_pp_create(d->m, "Exp2Syn", c->secs[sid], sx, pp, err))) return st;
+    if ((st = rv_pp_set(d->m, *pp, "tau1", jp->tau1, err))) return st;
+    if ((st = rv_pp_set(d->m, *pp, "tau2", jp->tau2, err))) return st;
+    return rv_pp_set(d->m, *pp, "e", jp->erev, err);
+}
+
 typedef struct erow {
     uint64_t row, src, trg;
 } erow;
@@ -520,14 +729,35 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
                  rv_sonata_pop_attr_find(e->pop, "afferent_section_id") >= 0;
     int has_wf = rv_sonata_pop_attr_find(e->pop, "weight_function") >= 0;
     int has_dyn = rv_sonata_pop_attr_find(e->pop, "dynamics_params") >= 0;
+    int has_mt = rv_sonata_pop_attr_find(e->pop, "model_template") >= 0;
+    /* synapse positions on biophysical targets: SONATA's afferent_section_* or BMTK's sec_* */
+    int aff = rv_sonata_pop_attr_find(e->pop, "afferent_section_id") >= 0;
+    const char *sid_name = aff ? "afferent_section_id" : "sec_id";
+    const char *sx_name = aff ? "afferent_section_pos" : "sec_x";
+    int bio_trg = 0;
+    for (uint64_t k = 0; tp->local_bio && k < tp->n_local && !bio_trg; ++k)
+        bio_trg = tp->local_bio[tp->local_ids[k]] >= 0;
+    if (bio_trg && !presel) {
+        rv_sonata_sel_free(&sel);
+        RV_FAIL(err, RV_EUNSUPPORTED,
+                "edge population '%s' targets biophysical cells of '%s' without explicit "
+                "synapse positions: ranvier needs sec_id + sec_x (or afferent_section_id + "
+                "afferent_section_pos); BMTK's placement by target_sections/distance_range "
+                "with its random generator is not reproduced",
+                e->name, tp->name);
+        rv_error_where(err, e->path, 0, "sec_id");
+        return RV_EUNSUPPORTED;
+    }
     size_t nn = n ? (size_t)n : 1;
     uint64_t *rows = rv_malloc(sizeof *rows * nn), *src = rv_malloc(sizeof *src * nn),
              *trg = rv_malloc(sizeof *trg * nn);
     double *w = rv_malloc(sizeof *w * nn), *delay = rv_malloc(sizeof *delay * nn),
            *nsyns = rv_malloc(sizeof *nsyns * nn);
     erow *order = rv_malloc(sizeof *order * nn);
-    char **wf = NULL, **dyn = NULL;
-    if (!rows || !src || !trg || !w || !delay || !nsyns || !order)
+    char **wf = NULL, **dyn = NULL, **mt = NULL;
+    int64_t *sid = bio_trg ? rv_malloc(sizeof *sid * nn) : NULL;
+    double *sx = bio_trg ? rv_malloc(sizeof *sx * nn) : NULL;
+    if (!rows || !src || !trg || !w || !delay || !nsyns || !order || (bio_trg && (!sid || !sx)))
         st = RV_FAIL(err, RV_ENOMEM, "out of memory");
     if (!st && n) {
         rv_sonata_sel_to_ids(&sel, rows);
@@ -539,13 +769,19 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
             st = rv_sonata_pop_read_f64(e->pop, "nsyns", &sel, nsyns, err);
         if (!st && has_wf) st = rv_sonata_pop_read_str(e->pop, "weight_function", &sel, &wf, err);
         if (!st && has_dyn) st = rv_sonata_pop_read_str(e->pop, "dynamics_params", &sel, &dyn, err);
+        if (!st && bio_trg && has_mt)
+            st = rv_sonata_pop_read_str(e->pop, "model_template", &sel, &mt, err);
+        if (!st && bio_trg) st = rv_sonata_pop_read_i64(e->pop, sid_name, &sel, sid, err);
+        if (!st && bio_trg) st = rv_sonata_pop_read_f64(e->pop, sx_name, &sel, sx, err);
         if (st && err && !err->path[0]) rv_error_where(err, NULL, 0, e->name);
     }
     for (uint64_t i = 0; i < n && !st; ++i) order[i] = (erow){i, src[i], trg[i]};
     if (!st && n) qsort(order, (size_t)n, sizeof *order, erow_cmp);
     for (uint64_t k = 0; k < n && !st; ++k) {
         uint64_t i = order[k].row;
-        if (trg[i] >= tp->size || tp->local_pp[trg[i]] < 0) continue;
+        if (trg[i] >= tp->size) continue;
+        int bi = tp->local_bio ? tp->local_bio[trg[i]] : -1;
+        if (tp->local_pp[trg[i]] < 0 && bi < 0) continue;
         if (src[i] >= sp->size) {
             st = RV_FAIL(err, RV_EFORMAT,
                          "edge %llu of '%s': source node %llu is outside population '%s' (%llu "
@@ -592,14 +828,18 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
                          (unsigned long long)rows[i], e->name, delay[i], weight);
             break;
         }
+        int target = tp->local_pp[trg[i]];
+        if (bi >= 0 && (st = make_exp2syn(d, e, rows[i], &d->bio[bi].c, mt ? mt[i] : NULL,
+                                          dyn ? dyn[i] : NULL, sid[i], sx[i], &target, err)))
+            break;
         int nc;
-        st = rv_netcon_create(d->m, (int64_t)(sp->gid_offset + src[i]), tp->local_pp[trg[i]],
-                              delay[i], weight, &nc, err);
+        st = rv_netcon_create(d->m, (int64_t)(sp->gid_offset + src[i]), target, delay[i], weight,
+                              &nc, err);
         d->n_netcons++;
     }
     rv_sonata_sel_free(&sel);
     rv_free(rows), rv_free(src), rv_free(trg), rv_free(w), rv_free(delay), rv_free(nsyns);
-    rv_free(order), rv_free(wf), rv_free(dyn);
+    rv_free(order), rv_free(wf), rv_free(dyn), rv_free(mt), rv_free(sid), rv_free(sx);
     return st;
 }
 
@@ -668,17 +908,130 @@ static rv_status make_virtual(drv *d, const rv_sonata_cfg_input *in, npop *p,
     return st;
 }
 
+static int sel_has(const rv_sonata_sel *s, uint64_t id) {
+    for (size_t i = 0; i < s->n; ++i)
+        if (id >= s->r[i].begin && id < s->r[i].end) return 1;
+    return 0;
+}
+
+/* The section NAME[index] of a cell ("dend", 3 -> "Biophys1[k].dend[3]"), -1 if none */
+static int cell_section(drv *d, const rv__allen_cell *c, const char *name, long long index) {
+    char want[96];
+    snprintf(want, sizeof want, "%s[%lld]", name, index);
+    for (int i = 0; i < c->nsec; ++i) {
+        const char *n = rv_section_name(d->m, c->secs[i]);
+        const char *dot = n ? strchr(n, '.') : NULL;
+        if (dot && strcmp(dot + 1, want) == 0) return c->secs[i];
+    }
+    return -1;
+}
+
+/* BMTK's IClamp module (input_type current_clamp): on every local cell of
+ * the node set, one IClamp per (amp, delay, duration) entry at
+ * section_name[section_index](section_dist), default soma[0](0.5). */
+static rv_status make_iclamps(drv *d, const rv_sonata_cfg_input *in, rv_error *err) {
+    const rv_sonata_simulation_config *s = d->sim;
+    if (!in->node_set) {
+        RV_FAIL(err, RV_EFORMAT, "input '%s' has no node_set", in->name);
+        rv_error_where(err, s->path, 0, "node_set");
+        return RV_EFORMAT;
+    }
+    if (in->n_pulses == 0) {
+        RV_FAIL(err, RV_EFORMAT, "input '%s' (IClamp) has no amp/delay/duration", in->name);
+        rv_error_where(err, s->path, 0, "amp");
+        return RV_EFORMAT;
+    }
+    if (in->input_type != RV_SONATA_CFG_INPUT_CURRENT_CLAMP) {
+        RV_FAIL(err, RV_EUNSUPPORTED,
+                "input '%s': IClamp input_type '%s' is not supported yet (only current_clamp)",
+                in->name, in->input_type_name ? in->input_type_name : "?");
+        rv_error_where(err, s->path, 0, "input_type");
+        return RV_EUNSUPPORTED;
+    }
+    const char *sname = "soma";
+    long long sindex = 0;
+    double sdist = 0.5;
+    for (size_t k = 0; k < in->params.n; ++k) {
+        const char *key = in->params.items[k].name;
+        const rv_sonata_cfg_value *v = &in->params.items[k].value;
+        const char *bad = NULL;
+        if (strcmp(key, "section_name") == 0) {
+            if (v->type == RV_SONATA_CFG_VALUE_STRING)
+                sname = v->s;
+            else
+                bad = "a section name (\"soma\", \"dend\", \"apic\", \"axon\"; lists with a "
+                      "distance range are not supported)";
+        } else if (strcmp(key, "section_index") == 0) {
+            if (v->type == RV_SONATA_CFG_VALUE_INT && v->i >= 0)
+                sindex = v->i;
+            else
+                bad = "an index >= 0 (a [min, max] distance range is not supported)";
+        } else if (strcmp(key, "section_dist") == 0) {
+            if ((v->type == RV_SONATA_CFG_VALUE_INT || v->type == RV_SONATA_CFG_VALUE_DOUBLE) &&
+                v->d >= 0 && v->d <= 1)
+                sdist = v->d;
+            else
+                bad = "a number in [0, 1]";
+        }
+        if (bad) {
+            RV_FAIL(err, RV_EUNSUPPORTED, "input '%s': '%s' must be %s", in->name, key, bad);
+            rv_error_where(err, s->path, 0, key);
+            return RV_EUNSUPPORTED;
+        }
+    }
+    rv_status st = RV_OK;
+    for (size_t k = 0; k < d->n_np && !st; ++k) {
+        npop *p = &d->np[k];
+        if (p->is_virtual || !p->n_local) continue;
+        rv_sonata_sel sel = {NULL, 0};
+        if ((st = select_nodeset(d, in->node_set, p, &sel, err))) break;
+        for (size_t j = 0; j < p->n_local && !st; ++j) {
+            uint64_t r = p->local_ids[j];
+            if (!sel_has(&sel, r)) continue;
+            if (p->local_bio[r] < 0) {
+                st = RV_FAIL(err, RV_EUNSUPPORTED,
+                             "input '%s': node %llu of population '%s' is a point neuron "
+                             "(IClamp needs a biophysical cell)",
+                             in->name, (unsigned long long)r, p->name);
+                rv_error_where(err, s->path, 0, "node_set");
+                break;
+            }
+            int sec = cell_section(d, &d->bio[p->local_bio[r]].c, sname, sindex);
+            if (sec < 0) {
+                st = RV_FAIL(err, RV_ENOENT,
+                             "input '%s': node %llu of population '%s' has no section %s[%lld]",
+                             in->name, (unsigned long long)r, p->name, sname, sindex);
+                rv_error_where(err, s->path, 0, "section_name");
+                break;
+            }
+            for (size_t q = 0; q < in->n_pulses && !st; ++q) {
+                int pp = -1;
+                st = rv_pp_create(d->m, "IClamp", sec, sdist, &pp, err);
+                if (!st) st = rv_pp_set(d->m, pp, "amp", in->amps[q], err);
+                if (!st) st = rv_pp_set(d->m, pp, "del", in->delays[q], err);
+                if (!st) st = rv_pp_set(d->m, pp, "dur", in->durations[q], err);
+            }
+        }
+        rv_sonata_sel_free(&sel);
+    }
+    return st;
+}
+
 static rv_status build_inputs(drv *d, rv_error *err) {
     const rv_sonata_simulation_config *s = d->sim;
     rv_status st = RV_OK;
     for (size_t i = 0; i < s->n_inputs && !st; ++i) {
         const rv_sonata_cfg_input *in = &s->inputs[i];
         if (!in->enabled) continue;
+        if (in->module == RV_SONATA_CFG_MODULE_ICLAMP) {
+            st = make_iclamps(d, in, err);
+            continue;
+        }
         if (in->module != RV_SONATA_CFG_MODULE_SPIKE_FILE ||
             in->input_type != RV_SONATA_CFG_INPUT_SPIKES) {
             st = RV_FAIL(err, RV_EUNSUPPORTED,
                          "input '%s': module '%s' is not supported yet by ranvier run (only "
-                         "spike files)",
+                         "spike files and IClamp)",
                          in->name, in->module_name ? in->module_name : "?");
             rv_error_where(err, s->path, 0, "inputs");
             break;
@@ -897,15 +1250,44 @@ static rv_status write_spikes(drv *d, rv_drv_result *res, rv_error *err) {
     return agree(d, st, err);
 }
 
+/* --record-soma PREFIX: PREFIX.<rank> holds "gid step v" lines of the
+ * biophysical cells (soma[0](0.5)) */
+static rv_status write_soma(drv *d, rv_error *err) {
+    if (!d->o->record_soma) return RV_OK;
+    char path[1100];
+    snprintf(path, sizeof path, "%s.%d", d->o->record_soma, d->rank);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        RV_FAIL(err, RV_EIO, "cannot write: %s", strerror(errno));
+        rv_error_where(err, path, 0, NULL);
+        return RV_EIO;
+    }
+    for (size_t i = 0; i < d->n_bio; ++i) {
+        size_t n = 0;
+        const double *v = rv_record_data(d->m, d->bio[i].rec, &n);
+        for (size_t k = 0; k < n; ++k)
+            fprintf(f, "%lld %zu %.17g\n", (long long)d->bio[i].gid, k, v[k]);
+    }
+    if (fclose(f) != 0) {
+        RV_FAIL(err, RV_EIO, "cannot write: %s", strerror(errno));
+        rv_error_where(err, path, 0, NULL);
+        return RV_EIO;
+    }
+    return RV_OK;
+}
+
 /* ---- the run ------------------------------------------------------------- */
 
 static void drv_free(drv *d) {
+    for (size_t i = 0; i < d->n_bio; ++i) rv__allen_cell_free(&d->bio[i].c);
+    rv_free(d->bio);
     rv_model_destroy(d->m);
     for (int i = 0; i < d->n_libs; ++i) rv_nmodl_close(d->libs[i]);
     for (size_t i = 0; i < d->n_ep; ++i) rv_sonata_pop_close(d->ep[i].pop), rv_free(d->ep[i].name);
     for (size_t i = 0; i < d->n_np; ++i) {
         rv_sonata_pop_close(d->np[i].pop);
         rv_free(d->np[i].name), rv_free(d->np[i].local_pp), rv_free(d->np[i].local_ids);
+        rv_free(d->np[i].local_bio);
     }
     rv_free(d->np), rv_free(d->ep);
     for (size_t i = 0; i < d->n_vecs; ++i) rv_free(d->vecs[i].data);
@@ -980,13 +1362,25 @@ rv_status rv_drv_run(const rv_drv_options *o, rv_drv_result *res, rv_error *err)
     }
     if (!st) st = check_supported(&d, err);
     if (!st) st = spikes_path(&d, res->spikes_path, sizeof res->spikes_path, err);
+    if (!st) { /* the output folder: ranvier.log (cli), --dump-cell-state files */
+        const char *od = o->output_dir ? o->output_dir : d.sim->output.output_dir;
+        snprintf(res->output_dir, sizeof res->output_dir, "%s", od ? od : ".");
+        if (d.rank == 0) st = rv__drv_mkdir_p(res->output_dir, err);
+    }
     if (!st) st = rv_model_create(&d.m, err);
     if (!st) st = rv_model_set_dt(d.m, d.sim->run.dt, err);
     if (!st) st = rv_model_set_celsius(d.m, d.sim->conditions.celsius, err);
     if (!st && d.have_comm && d.size > 1) st = rv_model_set_comm(d.m, &d.comm, err);
     if (!st) st = rv_model_set_event_order(d.m, (rv_event_order)o->event_order, err);
-    if (!st) st = load_mechanisms(&d, err);
     if (!st) st = open_nodes(&d, err);
+    int bio = 0;
+    if (!st) st = any_bio(&d, &bio, err);
+    if (!st && bio && d.n_libs < (int)(sizeof d.libs / sizeof *d.libs)) {
+        /* Allen channels (mechanisms/allen); the user's folders replace them */
+        st = rv__allen_load_mechanisms(d.m, NULL, &d.libs[d.n_libs], err);
+        if (!st) d.n_libs++;
+    }
+    if (!st) st = load_mechanisms(&d, err);
     if (!st) st = build_cells(&d, err);
     if (!st) st = open_edges(&d, err);
     /* recurrent edges first (BMTK's build_recurrent_edges), then inputs */
@@ -999,11 +1393,28 @@ rv_status rv_drv_run(const rv_drv_options *o, rv_drv_result *res, rv_error *err)
         st = rv_pp_call(d.m, d.vec_pp[i], "play", &arg, 1, NULL, err);
     }
     st = agree(&d, st, err);
-    if (!st && o->verbose && d.rank == 0)
-        fprintf(stderr, "ranvier run: built; simulating %g ms (dt %g)\n", d.sim->run.tstop,
-                d.sim->run.dt);
+    if (!st && o->dry_run) { /* --dry-run: all built; nothing simulated or written */
+        res->dry_run = 1, res->tstop = d.sim->run.tstop;
+        res->n_cells = sum_u64(&d, d.n_cells), res->n_virtual = sum_u64(&d, d.n_virtual);
+        res->n_netcons = sum_u64(&d, d.n_netcons);
+        drv_free(&d);
+        return RV_OK;
+    }
+    if (!st && d.rank == 0) { /* progress: stderr with -v, ranvier.log (cli) */
+        char line[256];
+        snprintf(line, sizeof line, "built; simulating %g ms (dt %g)", d.sim->run.tstop,
+                 d.sim->run.dt);
+        if (o->log) o->log(o->log_ud, line);
+        if (o->verbose) fprintf(stderr, "ranvier run: %s\n", line);
+    }
     if (!st) st = rv_model_finitialize(d.m, d.sim->conditions.v_init, err);
+    if (!st) /* --dump-cell-state at t=0 and at tstop */
+        st =
+            rv_model_prcellstate_gids(d.m, o->dump_gids, o->n_dump_gids, 0.0, res->output_dir, err);
     if (!st) st = rv_model_run(d.m, d.sim->run.tstop, err);
+    if (!st)
+        st = rv_model_prcellstate_gids(d.m, o->dump_gids, o->n_dump_gids, d.sim->run.tstop,
+                                       res->output_dir, err);
     st = agree(&d, st, err);
     if (!st) {
         res->tstop = d.sim->run.tstop;
@@ -1012,6 +1423,7 @@ rv_status rv_drv_run(const rv_drv_options *o, rv_drv_result *res, rv_error *err)
         res->n_netcons = sum_u64(&d, d.n_netcons);
         st = write_spikes(&d, res, err);
     }
+    if (!st) st = agree(&d, write_soma(&d, err), err);
     drv_free(&d);
     return st;
 }

@@ -154,7 +154,7 @@ def case_gap(so):
           "gidsec 0 a 0.5 -20",
           "cell 1", "section b 1", "geom b 20 20 100 1", "insert b hh",
           "gidsec 1 b 0.5 -20",
-          "cell 0", "pp g1 Gap ad 0.7", "ppset g1 g 0.02", "pp g2 Gap b 0.5", "ppset g2 g 0.02",
+          "cell 0", "pp g1 Gap ad 0.7", "ppset g1 g 20", "pp g2 Gap b 0.5", "ppset g2 g 20",
           "setpointer g1 vgap b 0.5 v", "setpointer g2 vgap ad 0.7 v",
           "record a 0.5 v", "record ad 0.7 v", "record b 0.5 v", "recordpp g1 i",
           "recordpp g2 i"]

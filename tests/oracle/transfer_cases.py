@@ -7,7 +7,7 @@ Usage: transfer_cases.py CASE RVSIM_NMODL [--mpi RVSIM_NMODL_MPI --np 1 2 3]
                          [--secondorder 0|2]
 CASE: gap_pair, gap_ring, no_source.
 
-Our mechanisms/Gap.mod (a POINTER vgap) is compiled by nrnivmodl for NEURON
+Our mechanisms/Gap.mod (a POINTER vgap, g in nS) is compiled by nrnivmodl for NEURON
 and by ranvier (rvsim's `mechlib`).  NEURON runs on one process with
 pc.source_var / pc.target_var / pc.setup_transfer; ranvier with
 rv_transfer_source / rv_transfer_target, on one process and on each --np
@@ -47,10 +47,10 @@ def case_gap_pair(so):
     L = cases.header(so, 60)
     hh_cell(0, L)
     L += ["pp st IClamp s0 0.5", "ppset st del 2", "ppset st dur 50", "ppset st amp 0.2",
-          "pp ga Gap d0 0.7", "ppset ga g 0.004", "xsource 11 d0 0.7", "xtarget 22 ga vgap",
+          "pp ga Gap d0 0.7", "ppset ga g 4", "xsource 11 d0 0.7", "xtarget 22 ga vgap",
           "record s0 0.5 v", "record d0 0.7 v", "recordpp ga i"]
     hh_cell(1, L)
-    L += ["pp gb Gap s1 0.5", "ppset gb g 0.004", "xsource 22 s1 0.5", "xtarget 11 gb vgap",
+    L += ["pp gb Gap s1 0.5", "ppset gb g 4", "xsource 22 s1 0.5", "xtarget 11 gb vgap",
           "record s1 0.5 v", "recordpp gb i"]
     return L
 
@@ -69,17 +69,17 @@ def case_gap_ring(so):
         L += ["pp e%d ExpSyn d%d 0.5" % (c, c), "ppset e%d tau 3" % c,
               "netcon %d e%d %g 0.004" % (pv, c, 2 + 0.4 * c),
               # junction c: this dendrite <-> next soma
-              "pp ja%d Gap d%d 0.9" % (c, c), "ppset ja%d g %g" % (c, 0.004 + 0.001 * c),
+              "pp ja%d Gap d%d 0.9" % (c, c), "ppset ja%d g %g" % (c, 4 + c),
               "xsource %d d%d 0.9" % (100 + 2 * c, c), "xtarget %d ja%d vgap" % (101 + 2 * c, c),
               # junction c-1: previous dendrite <-> this soma
-              "pp jb%d Gap s%d 0.5" % (c, c), "ppset jb%d g %g" % (c, 0.004 + 0.001 * pv),
+              "pp jb%d Gap s%d 0.5" % (c, c), "ppset jb%d g %g" % (c, 4 + pv),
               "xsource %d s%d 0.5" % (101 + 2 * pv, c), "xtarget %d jb%d vgap" % (100 + 2 * pv, c),
               "record s%d 0.5 v" % c, "record d%d 0.9 v" % c, "recordpp ja%d i" % c]
         if c == 0:
             L += ["pp st IClamp s0 0.5", "ppset st del 5", "ppset st dur 80",
                   "ppset st amp 0.25"]
         if c == 3:
-            L += ["pp jx Gap d3 0.2", "ppset jx g 0.003", "xtarget 100 jx vgap",
+            L += ["pp jx Gap d3 0.2", "ppset jx g 3", "xtarget 100 jx vgap",
                   "recordpp jx i"]
     L += ["cell 50", "art ns NetStim", "ppset ns start 10", "ppset ns interval 15",
           "ppset ns number 6", "ppset ns noise 0", "gidpp 50 ns"]

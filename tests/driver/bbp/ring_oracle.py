@@ -156,6 +156,17 @@ def prepare(case, shared, work):
             {"name": "none", "type": "section", "node_set": "Mosaic",
              "section_configure": "dend[7].gkbar_hh = 0"},
             {"name": "ttx", "type": "ttx", "node_set": "RingB"}]
+    if case == "gapjunctions":
+        # RingC (3 cells, a chemical ring) with its gap junction edges
+        # (RingC 0 <-> RingC 2, 100 nS, segment-form placement); the pulse
+        # drives RingC 0 only, so RingC 2 feels it through the junction first
+        cfg["network"] = "circuit_config_gj.json"
+        ns = json.load(open(os.path.join(circ, "nodesets.json")))
+        ns["RingC_Cell0"] = {"population": "RingC", "node_id": [0]}
+        with open(os.path.join(circ, "nodesets.json"), "w") as f:
+            json.dump(ns, f, indent=1)
+        cfg["node_set"] = "Ring:C"
+        cfg["inputs"]["Stimulus"]["node_set"] = "RingC_Cell0"
     if case == "subset":
         cfg["node_set"] = "RingA:oneCell"  # RingA 1 only: its presynaptic cell is absent
         cfg["inputs"]["Stimulus"]["node_set"] = "Mosaic"
@@ -375,7 +386,11 @@ def run_neuron(circ, cfg, lib, out):
     minis_seed = run.get("minis_seed", 0)
     if overrides:
         h("objref rv__syn")
+    etype = {en: v.get("type", "chemical") for n in net["networks"]["edges"]
+             for en, v in n["populations"].items()}
     for fn, ename, sname, tname in edges:
+        if etype.get(ename) == "electrical":
+            continue  # gap junctions: after all synapses
         with h5py.File(os.path.join(circ, fn)) as f:
             g = f["edges"][ename]
             src = g["source_node_id"][:]
@@ -497,6 +512,46 @@ def run_neuron(circ, cfg, lib, out):
                     for snippet in conf:
                         h.rv__syn = syn
                         h("{" + snippet.replace("%s", "rv__syn") + "}")
+    # gap junctions (electrical edges), after the synapses: per post cell,
+    # connections by descending source, edges ascending; a Gap (g in nS) at
+    # the afferent location, vgap <- the v published under the efferent
+    # junction id, this location's v published under the afferent one.
+    # NEURON's target_var wants a variable inside a point process: vgap
+    # points at the amp of an IClamp that never switches on (i = 0 exactly).
+    ngap = 0
+    for fn, ename, sname, tname in edges:
+        if etype.get(ename) != "electrical":
+            continue
+        with h5py.File(os.path.join(circ, fn)) as f:
+            g = f["edges"][ename]
+            src, trg = g["source_node_id"][:], g["target_node_id"][:]
+            a = {k: g["0"][k][:] for k in g["0"]}
+        for e in sorted(range(len(trg)), key=lambda k: (int(trg[k]), -int(src[k]), k)):
+            if int(trg[e]) not in targets[tname] or int(src[e]) not in targets[sname]:
+                continue
+            tgid = offsets[tname] + int(trg[e])
+            sec = isec[tgid][int(a["afferent_section_id"][e])]
+            if "afferent_section_pos" in a:
+                x = min(max(float(a["afferent_section_pos"][e]), 1e-7), 0.9999999)
+            else:  # segment form
+                ori, n3d = int(sec.orientation()), int(sec.n3d())
+                ipt, off = int(a["afferent_segment_id"][e]), \
+                    max(float(a["afferent_segment_offset"][e]), 0.0)
+                if ori == 1:
+                    ipt, off = n3d - 1 - ipt, -off
+                x = 0.5 if ipt >= n3d else \
+                    min(max((sec.arc3d(ipt) + off) / sec.L, 1e-7), 0.9999999)
+                if ori == 1:
+                    x = 1 - x
+            gap = h.Gap(x, sec=sec)
+            gap.g = float(a["conductance"][e])
+            hold = h.IClamp(x, sec=sec)
+            hold.delay, hold.dur = 1e9, 0
+            h.setpointer(hold._ref_amp, "vgap", gap)
+            pc.target_var(hold, hold._ref_amp, int(a["efferent_junction_id"][e]))
+            pc.source_var(sec(x)._ref_v, int(a["afferent_junction_id"][e]), sec=sec)
+            keep += [gap, hold]
+            ngap += 1
     # stimuli, in file order, one source per soma section at 0.5
     for inp in cfg["inputs"].values():
         if inp["module"] == "synapse_replay":
@@ -624,7 +679,7 @@ def run_neuron(circ, cfg, lib, out):
     res = {"segrec": plain({str(g): v for g, v in segrec.items()}),
            "spikes": [[t, int(i)] for t, i in zip(tv, iv)],
            "soma": {str(g): list(v) for g, v in recs.items()},
-           "offsets": offsets, "nsyn": nsyn, "virtual": sorted(virtual)}
+           "offsets": offsets, "nsyn": nsyn, "ngap": ngap, "virtual": sorted(virtual)}
     with open(out, "w") as f:
         json.dump(res, f)
 
@@ -866,8 +921,10 @@ def check_reports(name, cfg, circ, ref, outdir):
 
 BAD = [
     # (name, config edits, extra ranvier args, text the error must contain)
-    ("gap junctions", {"network": "circuit_config_gj.json", "node_set": "Ring:C",
-                       "inputs": {}}, None, "electrical"),
+    ("neuromodulation", {"network": "circuit_config_neuromodulation.json"}, None,
+     "neuromodulatory"),
+    ("one-way gap junction", {"network": "circuit_gj_one_way.json", "node_set": "Ring:C",
+                              "inputs": {}}, None, "efferent_junction_id"),
     ("e-field input", {"inputs": {"E": {
         "module": "spatially_uniform_e_field", "input_type": "extracellular_stimulation",
         "delay": 0, "duration": 10, "node_set": "RingA",
@@ -895,6 +952,25 @@ def run_bad(args, circ, base):
             p["biophysical_neuron_models_dir"] = "nohoc"
     with open(os.path.join(circ, "circuit_nohoc.json"), "w") as f:
         json.dump(cc, f)
+    # RingC's gap junction 0 -> 2 without its reverse edge (no index)
+    import h5py
+    with h5py.File(os.path.join(circ, "local_edges_C_electrical.h5")) as fi, \
+            h5py.File(os.path.join(circ, "gj_one_way.h5"), "w") as fo:
+        gi = fi["edges"]["RingC__RingC__electrical"]
+        go = fo.create_group("edges").create_group("RingC__RingC__electrical")
+        for k in ("source_node_id", "target_node_id", "edge_type_id"):
+            go.create_dataset(k, data=gi[k][:1])
+            for an, av in gi[k].attrs.items():
+                go[k].attrs[an] = av
+        g0 = go.create_group("0")
+        for k in gi["0"]:
+            g0.create_dataset(k, data=gi["0"][k][:1])
+    gj = json.load(open(os.path.join(circ, "circuit_config_gj.json")))
+    for n in gj["networks"]["edges"]:
+        if "RingC__RingC__electrical" in n["populations"]:
+            n["edges_file"] = "gj_one_way.h5"
+    with open(os.path.join(circ, "circuit_gj_one_way.json"), "w") as f:
+        json.dump(gj, f)
     ok = True
     for name, edits, extra, want in BAD:
         cfg = json.loads(json.dumps(base))
@@ -920,7 +996,7 @@ def run_bad(args, circ, base):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["pulse", "bigcell", "subset", "virtual", "modifications", "replay", "overrides", "reports", "features", "bad",
+    ap.add_argument("case", choices=["pulse", "bigcell", "subset", "virtual", "modifications", "replay", "overrides", "reports", "features", "gapjunctions", "bad",
                                          "neuron"])
     ap.add_argument("--ranvier")
     ap.add_argument("--shared")
@@ -950,7 +1026,7 @@ def main():
         os.makedirs(dd)
     for fn in ["ProbAMPANMDA_EMS.mod", "ProbGABAAB_EMS.mod", "InhPoissonStim.mod"]:
         shutil.copy(os.path.join(ROOT, "mechanisms", "bbp", fn), moddir)
-    for fn in ["MembraneCurrentSource.mod", "VecStim.mod", "TTXDynamicsSwitch.mod"]:  # VecStim: not built into Debian's
+    for fn in ["MembraneCurrentSource.mod", "VecStim.mod", "TTXDynamicsSwitch.mod", "Gap.mod"]:  # VecStim: not built into Debian's
         shutil.copy(os.path.join(ROOT, "mechanisms", fn), moddir)
     lib = oracle.compile_mods(moddir, builddir)
     refpath = os.path.join(args.work, "neuron_%s.json" % args.case)

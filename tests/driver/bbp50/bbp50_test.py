@@ -3,7 +3,7 @@
 """`ranvier run` on a generated 50-cell Blue Brain style circuit against NEURON.
 
 Usage: bbp50_test.py --ranvier BIN --work DIR [--cells 50] [--seed 50]
-                     [--np 2 --mpiexec MPIEXEC] [--gen-flag FLAG]...
+                     [--np 2 --mpiexec MPIEXEC] [--gen-flag FLAG]... [--gap-range-vgap]
 
 1. tools/gen_bbp_circuit.py writes the circuit into DIR/circuit (three
    emodels of ours incl. a NeededAttributes one, ASC morphologies, chemical
@@ -166,6 +166,9 @@ def main():
     ap.add_argument("--np", type=int, default=1)
     ap.add_argument("--mpiexec", default="mpiexec")
     ap.add_argument("--gen-flag", action="append", default=[])
+    ap.add_argument("--gap-range-vgap", action="store_true",
+                    help="put into the circuit's mechanisms a Gap.mod whose vgap is a RANGE "
+                    "variable (neurodamus' style) instead of our POINTER")
     ap.add_argument("--copy", help="instead of generating, copy this circuit folder (its "
                     "simulation_config.json; e.g. examples/bbp-mini)")
     args = ap.parse_args()
@@ -183,6 +186,13 @@ def main():
         sys.stdout.write(r.stdout)
     cfgpath = os.path.join(circ, "simulation_config.json")
     cfg = json.load(open(cfgpath))
+    if args.gap_range_vgap:
+        src = open(os.path.join(ROOT, "mechanisms", "Gap.mod")).read()
+        if "    POINTER vgap\n" not in src:
+            raise SystemExit("FAIL: mechanisms/Gap.mod has no 'POINTER vgap' line to turn "
+                             "into a RANGE")
+        with open(os.path.join(circ, "mechanisms", "Gap.mod"), "w") as f:
+            f.write(src.replace("    POINTER vgap\n", "    RANGE vgap\n"))
     # NEURON: the circuit's mechanisms and the ones neurodamus ships
     moddir, builddir = os.path.join(args.work, "mods"), os.path.join(args.work, "nrnmech")
     for dd in (moddir, builddir):
@@ -192,7 +202,8 @@ def main():
     for fn in os.listdir(os.path.join(circ, "mechanisms")):
         shutil.copy(os.path.join(circ, "mechanisms", fn), moddir)
     for fn in ["VecStim.mod", "MembraneCurrentSource.mod", "ConductanceSource.mod", "Gap.mod"]:
-        shutil.copy(os.path.join(ROOT, "mechanisms", fn), moddir)
+        if not os.path.exists(os.path.join(moddir, fn)):  # the circuit's own first
+            shutil.copy(os.path.join(ROOT, "mechanisms", fn), moddir)
     lib = oracle.compile_mods(moddir, builddir)
     refpath = os.path.join(args.work, "neuron.json")
     r = sh(["/usr/bin/python3", os.path.join(HERE, "nd_reference.py"), cfgpath, "--lib", lib,

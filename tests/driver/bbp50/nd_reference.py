@@ -25,7 +25,7 @@ reading of neurodamus (/work/shared/reference/neurodamus-facts.md):
     ids, delays truncated to dt, presynaptic NetCons from non-virtual
     sources, minis through InhPoissonStim, replay VecStims;
   - electrical edges: Gap per edge, pc.source_var / pc.target_var with the
-    afferent / efferent junction ids (g = conductance nS -> uS);
+    afferent / efferent junction ids (g = conductance, nS);
   - stimuli in file order at each soma section (0.5), signals built with
     NEURON by tests/driver/stim_oracle.py (neurodamus's algorithms and
     Random123 draws), played into IClamp / MembraneCurrentSource /
@@ -425,21 +425,28 @@ def build(circ, lib):
             src, trg = g["source_node_id"][:], g["target_node_id"][:]
             a = {k: g["0"][k][:] for k in g["0"]}
         srcset = set(target.get(sname, []))
-        for e in range(len(trg)):
+        # neurodamus' finalize order: per post cell, connections by
+        # descending source, edges ascending
+        for e in sorted(range(len(trg)), key=lambda k: (int(trg[k]), -int(src[k]), k)):
             tgid = offs[tname] + int(trg[e])
             if tgid not in cells or int(src[e]) not in srcset:
                 continue
             sec = cells[tgid]["table"][int(a["afferent_section_id"][e])]
             x = min(max(float(a["afferent_section_pos"][e]), 1e-7), 0.9999999)
             gap = h.Gap(x, sec=sec)
-            gap.g = float(a["conductance"][e]) * 1e-3
+            gap.g = float(a["conductance"][e])  # nS, as neurodamus' gap.mod
             # our Gap.mod reads vgap through a POINTER, and NEURON's target_var
             # wants a variable inside a point process: point vgap at the amp
-            # of an IClamp that never switches on (i = 0 exactly)
+            # of an IClamp that never switches on (i = 0 exactly); a Gap with
+            # a RANGE vgap (neurodamus' style; setpointer refuses it) is the
+            # target itself
             hold = h.IClamp(x, sec=sec)
             hold.delay, hold.dur = 1e9, 0
-            h.setpointer(hold._ref_amp, "vgap", gap)
-            pc.target_var(hold, hold._ref_amp, int(a["efferent_junction_id"][e]))
+            try:
+                h.setpointer(hold._ref_amp, "vgap", gap)
+                pc.target_var(hold, hold._ref_amp, int(a["efferent_junction_id"][e]))
+            except (RuntimeError, TypeError):  # TypeError in NEURON 8.2
+                pc.target_var(gap, gap._ref_vgap, int(a["efferent_junction_id"][e]))
             keep.append(hold)
             pc.source_var(sec(x)._ref_v, int(a["afferent_junction_id"][e]), sec=sec)
             keep.append(gap)
