@@ -40,7 +40,7 @@ rv_status rv_hoc_sections(rv_hoc *h, const char *expr, int is_list, int **secs, 
     }
     *secs = rv_malloc(sizeof **secs * (size_t)(count ? count : 1));
     if (!*secs) return RV_FAIL(err, RV_ENOMEM, "out of memory");
-    memcpy(*secs, items, sizeof **secs * (size_t)count);
+    if (count) memcpy(*secs, items, sizeof **secs * (size_t)count);
     *n = count;
     return rv_hoc_exec(h, TMP_LIST " = new SectionList()\n", "rv_hoc_sections", err);
 }
