@@ -63,8 +63,12 @@
  * Not handled yet (errors naming the construct): NONLINEAR, SOLVE of a LINEAR
  * block in BREAKPOINT, FOR_NETCONS (needs an engine service listing an
  * instance's NetCons), FROM loops over arrays of states,
- * array states in derivimplicit/KINETIC, indexed COMPARTMENT,
- * INCLUDE, BEFORE/AFTER blocks, set_seed/normrand.
+ * array states in derivimplicit, CONSERVE whose diagonal would be an element
+ * of a STATE array, indexed COMPARTMENT,
+ * INCLUDE, BEFORE/AFTER blocks, x' read in an expression under cnexp
+ * (nocmodl reads a stale Dx there), SOLVE in INITIAL other than sparse of a
+ * KINETIC block or derivimplicit of a DERIVATIVE block SOLVEd the same way
+ * in BREAKPOINT (nocmodl's default adrunge does not link in NEURON 8.2).
  */
 #include "nmodl_int.h"
 
@@ -174,6 +178,12 @@ typedef struct G {
     nm_sym *dstate[256];
     int ndstate;
     bool in_dimp, cnexp_nonlin, need_rt, halve_dt;
+    /* x' read in an expression: the states whose x' = ... came earlier in
+     * the DERIVATIVE block being emitted (euler: in _D<x>; derivimplicit:
+     * in _D[k]); in_euler while an euler block is emitted */
+    const char *primed[256];
+    int nprimed;
+    bool in_euler;
     struct kin *kin; /* KINETIC block being emitted */
     bool compat;     /* VERBATIM or POINTERs: the compatibility layer is pasted */
     const char *ptrs[64], *bbptrs[64];
@@ -201,6 +211,7 @@ typedef struct G {
 /* a KINETIC block: its states numbered as nocmodl numbers them */
 typedef struct kin {
     nm_sym *st[256];   /* by varnum */
+    int el[256];       /* by varnum: the element of an array STATE (else 0) */
     nm_expr *cap[256]; /* COMPARTMENT volume by varnum (NULL: none) */
     int n, ncons, nconsstmt, conseq;
     bool linear;
@@ -961,7 +972,9 @@ static void emit_call(G *g, nm_buf *b, nm_expr *e) {
         const char *c;
     } scop[] = {{"scop_random", 0, "_rv_scop_random(_th"},
                 {"set_seed", 1, "_rv_set_seed(_th"},
-                {"normrand", 2, "_rv_normrand(_th"}};
+                {"normrand", 2, "_rv_normrand(_th"},
+                {"exprand", 1, "_rv_exprand(_th"},
+                {"poisrand", 1, "_rv_poisrand(_th"}};
     for (size_t k = 0; k < sizeof scop / sizeof *scop; ++k) {
         if (strcmp(scop[k].name, e->text) != 0) continue;
         if (e->nargs != scop[k].nargs)
@@ -1085,6 +1098,36 @@ static bool pow_memo_ok(G *g, nm_expr *e) {
     }
 }
 
+/* x' in an expression: as nocmodl, the value x' = ... assigned earlier in
+ * the block (derivimplicit, euler); nocmodl's cnexp reads a stale Dx */
+static void emit_prime(G *g, nm_buf *b, nm_expr *e) {
+    bool seen = false;
+    for (int k = 0; k < g->nprimed; ++k)
+        if (strcmp(g->primed[k], e->text) == 0) seen = true;
+    if (e->num != 1 || (!g->in_dimp && !g->in_euler) || !seen) {
+        nm_error(g->d, e->line, e->col,
+                 e->num != 1 ? "%s' : higher-order derivatives are not supported"
+                 : (!g->in_dimp && !g->in_euler)
+                     ? "%s' in an expression is not supported here: only in a DERIVATIVE "
+                       "block solved by derivimplicit or euler (nocmodl's cnexp reads a "
+                       "stale value)"
+                     : "%s' is read before %s' = ... in this DERIVATIVE block",
+                 e->text, e->text);
+        nm_buf_put(b, "0.0");
+        return;
+    }
+    if (g->in_euler) {
+        nm_buf_printf(b, "_D%s", e->text);
+        return;
+    }
+    for (int k = 0; k < g->ndstate; ++k)
+        if (strcmp(g->dstate[k]->name, e->text) == 0) {
+            nm_buf_printf(b, "_D[%d]", k);
+            return;
+        }
+    nm_buf_put(b, "0.0");
+}
+
 /* need: the minimum precedence the context requires without parentheses */
 static void emit_expr(G *g, nm_buf *b, nm_expr *e, int need) {
     if (!e) {
@@ -1112,6 +1155,9 @@ static void emit_expr(G *g, nm_buf *b, nm_expr *e, int need) {
     case NE_STRING:
         nm_error(g->d, e->line, e->col, "a string is not a number");
         nm_buf_put(b, "0.0");
+        break;
+    case NE_PRIME:
+        emit_prime(g, b, e);
         break;
     case NE_UNARY:
         nm_buf_put(b, e->op == NT_NOT ? "!" : "-");
@@ -1246,6 +1292,9 @@ static lin decompose(G *g, nm_expr *e, nm_sym *state) {
     }
     case NE_STRING:
         r.d_bad = r.eq_bad = true;
+        return r;
+    case NE_PRIME: /* a constant to cnexp (nocmodl: Dx); refused by emit_prime */
+        r.b = e;
         return r;
     case NE_PAREN: {
         lin x = decompose(g, e->a, state);
@@ -1591,10 +1640,34 @@ static void emit_stmt(G *g, nm_stmt *s) {
             out(g, "_ks_%s(_th, _ml, _i, 1);\n", s->text);
             break;
         }
+        /* INITIAL { SOLVE kin [METHOD sparse] } or { SOLVE d METHOD derivimplicit }
+         * of a block SOLVEd so in BREAKPOINT: nocmodl's one step at the full dt,
+         * then, with secondorder 2, x += dt*x' (the BREAKPOINT step functions
+         * at the unhalved dt) */
+        int step = 0;
+        if (g->ctx == CTX_INIT && t && t->kind == SK_BLOCK && t->fn)
+            for (int k = 0; k < g->nsolve; ++k) {
+                if (g->solve_fn[k] != t->fn || !g->solve_method[k]) continue;
+                if (t->fn->kind == NF_KINETIC && (!s->method || strcmp(s->method, "sparse") == 0))
+                    step = 1;
+                if (t->fn->kind == NF_DERIVATIVE && s->method &&
+                    strcmp(s->method, "derivimplicit") == 0 &&
+                    strcmp(g->solve_method[k], "derivimplicit") == 0)
+                    step = 2;
+            }
+        if (step == 1) {
+            out(g, "_ks_%s(_th, _ml, _i, 0);\n", s->text);
+            break;
+        }
+        if (step == 2) {
+            out(g, "_ds_%s(_th, _ml, _i);\n", s->text);
+            break;
+        }
         if (g->ctx == CTX_INIT)
             nm_error(g->d, s->line, s->col,
-                     "SOLVE in INITIAL: only STEADYSTATE sparse of a KINETIC block SOLVEd in "
-                     "BREAKPOINT is supported");
+                     "SOLVE in INITIAL is not supported here: only STEADYSTATE sparse or "
+                     "sparse of a KINETIC block, or METHOD derivimplicit of a DERIVATIVE "
+                     "block, SOLVEd the same way in BREAKPOINT");
         else
             nm_error(g->d, s->line, s->col, "SOLVE is only allowed in BREAKPOINT");
         break;
@@ -1924,6 +1997,8 @@ static void emit_derivative(G *g, nm_func *fn, const char *method) {
             if (s->kind == NS_DIFFEQ) out(g, "double _D%s = 0.0;\n", s->text);
     }
     if (!push_scope(g)) return;
+    g->in_euler = euler;
+    g->nprimed = 0;
     for (nm_stmt *s = fn->body ? fn->body->first : NULL; s; s = s->next) {
         if (s->kind != NS_DIFFEQ) {
             emit_stmt(g, s);
@@ -1950,6 +2025,7 @@ static void emit_derivative(G *g, nm_func *fn, const char *method) {
         if (euler) {
             if (nst < 256) states[nst++] = st;
             emit_line_expr(g, nm_printf(g->a, "_D%s = ", s->text), s->rhs, ";");
+            if (g->nprimed < 256) g->primed[g->nprimed++] = s->text;
             continue;
         }
         lin r = decompose(g, s->rhs, st);
@@ -2042,6 +2118,8 @@ static void emit_derivative(G *g, nm_func *fn, const char *method) {
         }
     }
     pop_scope(g);
+    g->in_euler = false;
+    g->nprimed = 0;
     g->cur_fn = NULL;
     g->indent = 0;
     nm_buf_put(g->o, "}\n\n");
@@ -2144,9 +2222,11 @@ static void emit_derivimplicit(G *g, nm_func *fn) {
     fn_prologue(g);
     g->cur_fn = fn;
     g->in_dimp = true;
+    g->nprimed = 0;
     g->indent = 0;
     emit_block(g, fn->body);
     g->in_dimp = false;
+    g->nprimed = 0;
     g->cur_fn = NULL;
     nm_buf_put(g->o, "}\n\n");
     nm_buf_printf(g->o,
@@ -2189,6 +2269,7 @@ static void emit_diffeq_implicit(G *g, nm_stmt *s) {
     for (int k = 0; k < g->ndstate; ++k)
         if (strcmp(g->dstate[k]->name, s->text) == 0) {
             emit_line_expr(g, nm_printf(g->a, "_D[%d] = ", k), s->rhs, ";");
+            if (g->nprimed < 256) g->primed[g->nprimed++] = s->text;
             return;
         }
     nm_error(g->d, s->line, s->col, "'%s' is not a STATE variable", s->text);
@@ -2220,8 +2301,12 @@ static int react_terms(G *g, nm_expr *e, rterm *out_, int max) {
             num = (int)t->a->num;
             t = t->b;
         }
-        if (t->kind != NE_NAME || t->a) {
-            nm_error(g->d, t->line, t->col, "reactant arrays are not supported yet");
+        nm_sym *ts = t->kind == NE_NAME ? lookup(g, t->text) : NULL;
+        if (t->kind != NE_NAME ||
+            (t->a ? !(ts && ts->kind == SK_RANGE && ts->role == RV_VAR_STATE && ts->size)
+                  : (ts && ts->size))) {
+            nm_error(g->d, t->line, t->col,
+                     "reactant arrays are only supported as an indexed STATE array (A[i])");
             return -1;
         }
         tmp[n].name = t;
@@ -2243,7 +2328,19 @@ static int kin_varnum(kin *k, nm_sym *s) {
 
 static bool kin_isstate(G *g, nm_sym *s) {
     (void)g;
-    return s && s->kind == SK_RANGE && s->role == RV_VAR_STATE && !s->size;
+    return s && s->kind == SK_RANGE && s->role == RV_VAR_STATE;
+}
+
+/* the 1-based matrix row of a reactant: its varnum, plus the index of an
+ * element of a STATE array (nocmodl: the array's elements are consecutive
+ * varnums from its first) */
+static const char *kin_row(G *g, int vn, const rterm *t) {
+    if (!t->sym || !t->sym->size || !t->name->a) return nm_printf(g->a, "%d", vn + 1);
+    nm_buf e = {0};
+    emit_expr(g, &e, t->name->a, 0);
+    const char *r = nm_printf(g->a, "%d + (int)(%s)", vn + 1, e.s ? e.s : "0");
+    tmp_free(g, &e);
+    return r;
 }
 
 static void kin_collect(G *g, nm_block *b, nm_stmt **cons, int *ncons, nm_sym **used, int *nused,
@@ -2266,15 +2363,12 @@ static void kin_collect(G *g, nm_block *b, nm_stmt **cons, int *ncons, nm_sym **
             if (s->kind == NS_CONSERVE && *ncons < 64) cons[(*ncons)++] = s;
         } else if (s->kind == NS_COMPARTMENT) {
             if (*ncomp < 64) comp[(*ncomp)++] = s;
-        } else if (s->kind == NS_IF || s->kind == NS_WHILE || s->kind == NS_BLOCK) {
+        } else if (s->kind == NS_IF || s->kind == NS_WHILE || s->kind == NS_BLOCK ||
+                   s->kind == NS_FROM) {
             kin_collect(g, s->body, cons, ncons, used, nused, comp, ncomp);
             if (s->orelse) kin_collect(g, s->orelse, cons, ncons, used, nused, comp, ncomp);
         }
     }
-}
-
-static void emit_rhs_ref(nm_buf *b, int k) {
-    nm_buf_printf(b, "_so->rhs[%d]", k + 1);
 }
 
 static void emit_kin_stmt(G *g, nm_stmt *s) {
@@ -2302,14 +2396,19 @@ static void emit_kin_stmt(G *g, nm_stmt *s) {
                 nm_buf_put(&c, " * ");
                 emit_expr(g, &c, k->cap[vn], 5);
             }
-            out(g, "*_rv_sp_get(_so, %d, %d) = %d%s;\n", eq + 1, vn + 1, t[0][j].num,
-                c.s ? c.s : "");
+            const char *xr = t[0][j].sym->size ? "" : state_ref(g, t[0][j].sym);
+            if (t[0][j].sym->size) {
+                nm_buf x = {0};
+                emit_var(g, &x, t[0][j].name, false);
+                xr = nm_strdup(g->a, x.s ? x.s : "");
+                tmp_free(g, &x);
+            }
+            out(g, "*_rv_sp_get(_so, %d, %s) = %d%s;\n", eq + 1, kin_row(g, vn, &t[0][j]),
+                t[0][j].num, c.s ? c.s : "");
             if (t[0][j].num != 1)
-                out(g, "_so->rhs[%d] -= %s%s * %d;\n", eq + 1, state_ref(g, t[0][j].sym),
-                    c.s ? c.s : "", t[0][j].num);
+                out(g, "_so->rhs[%d] -= %s%s * %d;\n", eq + 1, xr, c.s ? c.s : "", t[0][j].num);
             else
-                out(g, "_so->rhs[%d] -= %s%s;\n", eq + 1, state_ref(g, t[0][j].sym),
-                    c.s ? c.s : "");
+                out(g, "_so->rhs[%d] -= %s%s;\n", eq + 1, xr, c.s ? c.s : "");
             tmp_free(g, &c);
         }
         return;
@@ -2333,11 +2432,8 @@ static void emit_kin_stmt(G *g, nm_stmt *s) {
         nm_buf e = {0};
         emit_expr(g, &e, s->lo, 0);
         out(g, "_f_flux = _b_flux = 0.;\n");
-        nm_buf r = {0};
-        emit_rhs_ref(&r, vn);
-        out(g, "%s += (_b_flux = %s);\n", r.s, e.s ? e.s : "0");
+        out(g, "_so->rhs[%s] += (_b_flux = %s);\n", kin_row(g, vn, &t[0][0]), e.s ? e.s : "0");
         tmp_free(g, &e);
-        tmp_free(g, &r);
         return;
     }
     nt[1] = react_terms(g, s->rhs, t[1], 64);
@@ -2366,16 +2462,18 @@ static void emit_kin_stmt(G *g, nm_stmt *s) {
             if (!kin_isstate(g, t[j][q].sym)) continue;
             int vn = kin_varnum(k, t[j][q].sym);
             if (vn < k->ncons) continue;
+            const char *row = kin_row(g, vn, &t[j][q]);
             if (t[j][q].num > 1)
-                out(g, "_so->rhs[%d] %s %d.0 * (_f_flux - _b_flux);\n", vn + 1,
+                out(g, "_so->rhs[%s] %s %d.0 * (_f_flux - _b_flux);\n", row,
                     j ? "+=" : "-=", t[j][q].num);
             else
-                out(g, "_so->rhs[%d] %s (_f_flux - _b_flux);\n", vn + 1, j ? "+=" : "-=");
+                out(g, "_so->rhs[%s] %s (_f_flux - _b_flux);\n", row, j ? "+=" : "-=");
         }
     for (int j = 0; j < 2; ++j)
         for (int q = 0; q < nt[j]; ++q) {
             if (!kin_isstate(g, t[j][q].sym)) continue;
             int vn = kin_varnum(k, t[j][q].sym);
+            const char *col = kin_row(g, vn, &t[j][q]);
             nm_buf f = {0};
             nm_buf_printf(&f, "_term = %s", krs[j]);
             if (t[j][q].num != 1) nm_buf_printf(&f, " * %d", t[j][q].num);
@@ -2394,11 +2492,12 @@ static void emit_kin_stmt(G *g, nm_stmt *s) {
                     if (!kin_isstate(g, t[j1][q1].sym)) continue;
                     int vn1 = kin_varnum(k, t[j1][q1].sym);
                     if (vn1 < k->ncons) continue;
+                    const char *row = kin_row(g, vn1, &t[j1][q1]);
                     if (t[j1][q1].num != 1)
-                        out(g, "*_rv_sp_get(_so, %d, %d) %s %d * _term;\n", vn1 + 1, vn + 1,
+                        out(g, "*_rv_sp_get(_so, %s, %s) %s %d * _term;\n", row, col,
                             j == j1 ? "+=" : "-=", t[j1][q1].num);
                     else
-                        out(g, "*_rv_sp_get(_so, %d, %d) %s _term;\n", vn1 + 1, vn + 1,
+                        out(g, "*_rv_sp_get(_so, %s, %s) %s _term;\n", row, col,
                             j == j1 ? "+=" : "-=");
                 }
         }
@@ -2420,6 +2519,12 @@ static bool kin_number(G *g, nm_func *fn, kin *k) {
         int j = 0;
         for (; j < n; ++j) {
             if (!kin_isstate(g, t[j].sym)) continue;
+            if (t[j].sym->size) { /* the diagonal would be an array element */
+                nm_error(g->d, cons[c]->line, cons[c]->col,
+                         "CONSERVE: the last written free term is an element of a STATE "
+                         "array; this is not supported yet (write a scalar STATE last)");
+                return false;
+            }
             int q = 0;
             while (q < nused && used[q] != t[j].sym) ++q;
             if (q < nused && !done[q]) {
@@ -2435,16 +2540,27 @@ static bool kin_number(G *g, nm_func *fn, kin *k) {
     }
     k->ncons = k->nconsstmt = ncons;
     k->conseq = ncons - 1;
-    int base = k->n;
+    /* the rest in symbol order; an array's elements consecutive */
+    nm_sym *rest[256];
+    int nrest = 0;
     for (int q = 0; q < nused; ++q)
         if (!done[q]) {
-            int at = k->n++;
-            k->st[at] = used[q];
-            while (at > base && symiter_before(g, k->st[at]->name, k->st[at - 1]->name)) {
-                nm_sym *x = k->st[at];
-                k->st[at] = k->st[at - 1], k->st[at - 1] = x;
+            int at = nrest++;
+            rest[at] = used[q];
+            while (at > 0 && symiter_before(g, rest[at]->name, rest[at - 1]->name)) {
+                nm_sym *x = rest[at];
+                rest[at] = rest[at - 1], rest[at - 1] = x;
                 --at;
             }
+        }
+    for (int q = 0; q < nrest; ++q)
+        for (int e = 0; e < (rest[q]->size ? rest[q]->size : 1); ++e) {
+            if (k->n == 256) {
+                nm_error(g->d, fn->line, fn->col, "KINETIC %s: more than 256 states", fn->name);
+                return false;
+            }
+            k->el[k->n] = e;
+            k->st[k->n++] = rest[q];
         }
     for (int c = 0; c < ncomp; ++c) {
         if (comp[c]->text) {
@@ -2453,8 +2569,8 @@ static bool kin_number(G *g, nm_func *fn, kin *k) {
         }
         for (nm_name *nmn = comp[c]->names; nmn; nmn = nmn->next) {
             nm_sym *s = find_global(g, nmn->name);
-            int vn = kin_varnum(k, s);
-            if (vn >= 0) k->cap[vn] = comp[c]->rhs;
+            for (int vn = 0; vn < k->n; ++vn)
+                if (k->st[vn] == s) k->cap[vn] = comp[c]->rhs;
         }
     }
     if (!k->n) {
@@ -2463,6 +2579,26 @@ static bool kin_number(G *g, nm_func *fn, kin *k) {
     }
     k->linear = true;
     return true;
+}
+
+/* the C lvalue of unknown j (an element of a STATE array: indexed) */
+static const char *kin_state_ref(G *g, kin *k, int j) {
+    if (!k->st[j]->size) return state_ref(g, k->st[j]);
+    nm_expr ix, xv;
+    memset(&ix, 0, sizeof ix);
+    memset(&xv, 0, sizeof xv);
+    ix.kind = NE_NUM;
+    ix.num = k->el[j];
+    ix.text = nm_printf(g->a, "%d", k->el[j]);
+    xv.kind = NE_NAME;
+    xv.text = k->st[j]->name;
+    xv.sym = k->st[j];
+    xv.a = &ix;
+    nm_buf x = {0};
+    emit_var(g, &x, &xv, true);
+    const char *r = nm_strdup(g->a, x.s ? x.s : "");
+    tmp_free(g, &x);
+    return r;
 }
 
 /* the scheme's matrix function and its step kernel */
@@ -2551,7 +2687,7 @@ static void emit_kinetic(G *g, nm_func *fn) {
         out(g, "double _Dx[%d];\n", n);
         out(g, "double *_xs[%d] = {", n);
         for (int j = 0; j < n; ++j)
-            nm_buf_printf(g->o, "%s&%s", j ? ", " : "", state_ref(g, k->st[j]));
+            nm_buf_printf(g->o, "%s&%s", j ? ", " : "", kin_state_ref(g, k, j));
         nm_buf_put(g->o, "};\n");
         out(g, "_kctx_%s _c = {_th, _ml, _i, _xs};\n", fn->name);
         out(g, "for (int _k = 0; _k < %d; ++_k) _kc.save[_k] = *_xs[_k];\n", n);
@@ -2583,7 +2719,7 @@ static void emit_kinetic(G *g, nm_func *fn) {
         out(g, "_so.coef = _coef, _so.maxcoef = %d, _so.ord = _ord;\n", 4 * n * n + 64);
         out(g, "double *_xs[%d] = {", n);
         for (int j = 0; j < n; ++j)
-            nm_buf_printf(g->o, "%s&%s", j ? ", " : "", state_ref(g, k->st[j]));
+            nm_buf_printf(g->o, "%s&%s", j ? ", " : "", kin_state_ref(g, k, j));
         nm_buf_put(g->o, "};\n");
         out(g, "_kctx_%s _c = {_th, _ml, _i, _xs};\n", fn->name);
         out(g, "for (int _k = 0; _k < %d; ++_k) _save[_k] = *_xs[_k];\n", n);
@@ -3446,7 +3582,19 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
                "        if (!th->api->scop_random) return 0.0;\n"
                "    }\n"
                "    v2 = v1 * sqrt(-2.0 * log(s) / s);\n"
-               "    return (v2 * sd + mean);\n}\n\n");
+               "    return (v2 * sd + mean);\n}\n"
+               "/* scopmath's exprand and poisrand on scop_random */\n"
+               "_RV_UNUSED static double _rv_exprand(rv_thread *th, double mean) {\n"
+               "    return -mean * log(_rv_scop_random(th));\n}\n"
+               "_RV_UNUSED static double _rv_poisrand(rv_thread *th, double mean) {\n"
+               "    double s = exp(-mean), q = 1.0;\n"
+               "    int n = 0;\n"
+               "    if (!th->api->scop_random) return 0.0;\n"
+               "    while (q >= s) {\n"
+               "        q *= _rv_scop_random(th);\n"
+               "        ++n;\n"
+               "    }\n"
+               "    return (double)(n - 1);\n}\n\n");
     size_t rt_at = o->len;
     /* the instance variables' table is pasted here at the end: generating
      * the code may add internal variables */
@@ -3653,6 +3801,7 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
         nm_buf_printf(&t, "#define _RV_SAVE_V %d\n\n", g->v_read || g->compat || g->nwatch ? 1 : 0);
         nm_buf_put(&t, o->s + vars_at);
         if (t.oom) {
+            nm_buf_free(&t);
             o->oom = true;
         } else {
             nm_buf_free(o);
@@ -3673,6 +3822,7 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
         }
         nm_buf_put(&t, o->s + rt_at);
         if (t.oom) {
+            nm_buf_free(&t);
             o->oom = true;
         } else {
             nm_buf_free(o);

@@ -141,7 +141,8 @@ typedef enum nm_expr_kind {
     NE_UNARY, /* op: NT_MINUS or NT_NOT; a */
     NE_BINARY,
     NE_PAREN, /* a */
-    NE_STRING
+    NE_STRING,
+    NE_PRIME /* text' in an expression (DERIVATIVE blocks); num: order */
 } nm_expr_kind;
 
 typedef struct nm_expr {
@@ -325,6 +326,6 @@ extern const char rv__nmodl_compat[];
 /* revision of the generated code: part of the build-cache key with the
  * texts above, so a library built by an older generator is not reused
  * (raise it with every change to codegen.c's output) */
-#define RV__NMODL_GEN_REVISION 15
+#define RV__NMODL_GEN_REVISION 16
 
 #endif

@@ -227,12 +227,14 @@ static nm_expr *parse_primary(P *p) {
         if (!e->a || !expect(p, NT_RPAREN, "')'")) return NULL;
         return e;
     }
-    case NT_PRIME:
-        nm_error(p->d, t.line, t.col,
-                 "%s' (a derivative) in an expression is not supported yet: assign the "
-                 "right-hand side of %s' = ... to an ASSIGNED variable and use that",
-                 t.text ? t.text : "x", t.text ? t.text : "x");
-        return NULL;
+    case NT_PRIME: { /* x' read in a DERIVATIVE block: checked by codegen */
+        next(p);
+        nm_expr *e = new_expr(p, NE_PRIME, t.line, t.col);
+        if (!e) return NULL;
+        e->text = t.text;
+        e->num = t.ival;
+        return e;
+    }
     default:
         err_here(p, "an expression");
         return NULL;

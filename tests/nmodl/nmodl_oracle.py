@@ -101,7 +101,10 @@ def case_lang(so):
     (nmctor: NEURON runs the constructor at creation), DERIVATIVE blocks
     called as procedures in INITIAL (nmctor: cnexp, one step; nmdcall:
     derivimplicit, called twice: the states stay), FOR_NETCONS (nmfornc),
-    set_seed / scop_random / normrand (nmscop)."""
+    set_seed / scop_random / normrand / exprand / poisrand (nmscop), x'
+    read in an expression of a DERIVATIVE block (nmprimed, nmprimee), SOLVE
+    in INITIAL without STEADYSTATE (nminitsv), KINETIC reactions of STATE
+    arrays (nmkarr: in a FROM loop; nmkarc: constant indices, CONSERVE)."""
     moddir = os.path.join(HERE, "mod")
     L = cases.header(so, 40, ["nrnmech " + moddir, "celsius 16"])
     L += ["cell 0", "section soma 1", "geom soma 20 20 100 1", "insert soma hh",
@@ -124,7 +127,27 @@ def case_lang(so):
           "netcon 0 s1 1 0.004",
           "recordpp s1 g", "recordpp s1 tot", "recordpp s2 g", "recordpp s2 tot",
           "record soma 0.5 r1_nmscop", "record soma 0.5 r2_nmscop", "record soma 0.5 r3_nmscop",
-          "record dend 0.1 r1_nmscop", "record dend 0.5 r2_nmscop", "record dend 0.9 r3_nmscop"]
+          "record dend 0.1 r1_nmscop", "record dend 0.5 r2_nmscop", "record dend 0.9 r3_nmscop",
+          "record soma 0.5 r4_nmscop", "record soma 0.5 r5_nmscop", "record dend 0.1 r4_nmscop",
+          "record dend 0.9 r5_nmscop"]
+    # x' read in an expression of a DERIVATIVE block: derivimplicit (nmprimed)
+    # and euler (nmprimee)
+    L += ["insert soma nmprimed", "insert dend nmprimed", "insert soma nmprimee",
+          "rangeall dend gbar_nmprimed 0.0008",
+          "record soma 0.5 m_nmprimed", "record soma 0.5 h_nmprimed",
+          "record soma 0.5 rate_nmprimed", "record dend 0.5 rate_nmprimed",
+          "record soma 0.5 h_nmprimee", "record soma 0.5 rate_nmprimee"]
+    # SOLVE in INITIAL without STEADYSTATE (nminitsv: KINETIC and derivimplicit)
+    L += ["insert soma nminitsv", "insert dend nminitsv", "rangeall dend gbar_nminitsv 0.001",
+          "record soma 0.5 o_nminitsv", "record soma 0.5 w_nminitsv",
+          "record dend 0.5 c_nminitsv", "record dend 0.5 w_nminitsv",
+          "record dend 0.5 i_nminitsv"]
+    # KINETIC reactions of STATE arrays: in a FROM loop (nmkarr), constant
+    # indices with CONSERVE and STEADYSTATE (nmkarc)
+    L += ["insert soma nmkarr", "insert dend nmkarr", "rangeall dend gbar_nmkarr 0.004",
+          "record soma 0.5 ob_nmkarr", "record dend 0.5 ob_nmkarr", "record dend 0.5 i_nmkarr",
+          "insert soma nmkarc", "insert dend nmkarc", "record soma 0.5 O_nmkarc",
+          "record dend 0.5 i_nmkarc"]
     return L
 
 

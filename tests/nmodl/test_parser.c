@@ -358,7 +358,24 @@ int main(int argc, char **argv) {
     bad("derivative in an expression",
         "NEURON { SUFFIX x }\nASSIGNED { r }\nSTATE { a }\nBREAKPOINT { SOLVE d METHOD cnexp }\n"
         "DERIVATIVE d {\n a' = -a\n r = a'\n}\n",
-        7, 6, "a' (a derivative) in an expression is not supported yet", RV_EUNSUPPORTED);
+        7, 6, "a' in an expression is not supported here", RV_EUNSUPPORTED);
+    bad("derivative read before it is assigned",
+        "NEURON { SUFFIX x }\nASSIGNED { r }\nSTATE { a }\n"
+        "BREAKPOINT { SOLVE d METHOD derivimplicit }\nDERIVATIVE d {\n r = a'\n a' = -a\n}\n",
+        6, 6, "a' is read before a' = ... in this DERIVATIVE block", RV_EFORMAT);
+    bad("CONSERVE ending with a STATE array element",
+        "NEURON { SUFFIX x }\nSTATE { o c[2] }\nBREAKPOINT { SOLVE k METHOD sparse }\n"
+        "KINETIC k {\n ~ c[0] <-> c[1] (1, 2)\n ~ c[1] <-> o (1, 2)\n"
+        " CONSERVE o + c[0] + c[1] = 1\n}\n",
+        7, 2, "CONSERVE: the last written free term is an element of a STATE array",
+        RV_EUNSUPPORTED);
+    bad("indexed reactant that is not a STATE array",
+        "NEURON { SUFFIX x }\nSTATE { o c }\nASSIGNED { q[2] }\nBREAKPOINT { SOLVE k METHOD sparse "
+        "}\n"
+        "KINETIC k {\n ~ q[0] <-> c (1, 2)\n}\n",
+        6, 4, "reactant arrays are only supported as an indexed STATE array", RV_EFORMAT);
+    bad("exprand arguments", "NEURON { SUFFIX x }\nASSIGNED { r }\nINITIAL { r = exprand() }\n", 3,
+        15, "exprand takes 1 argument, 0 given", RV_EFORMAT);
     bad("STATE initial value declared ASSIGNED",
         "NEURON { SUFFIX x }\nASSIGNED { a0 }\nSTATE { a }\n", 2, 12,
         "'a0' is declared twice: NEURON makes it the PARAMETER holding the initial value",
@@ -417,7 +434,7 @@ int main(int argc, char **argv) {
         "NEURON { SUFFIX x }\nSTATE { m }\nINITIAL { SOLVE s }\nBREAKPOINT { SOLVE s METHOD cnexp "
         "}\n"
         "DERIVATIVE s {\n  m' = -m\n}\n",
-        3, 11, "SOLVE in INITIAL", RV_EFORMAT);
+        3, 11, "SOLVE in INITIAL is not supported here", RV_EUNSUPPORTED);
     {
         /* deep nesting is an error, not a stack overflow */
         size_t n = 5000;

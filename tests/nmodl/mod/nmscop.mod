@@ -1,8 +1,8 @@
 : test mechanism (ranvier): NEURON's scop random generator -- set_seed,
-: scop_random and normrand in INITIAL, in instance order
+: scop_random, normrand, exprand and poisrand in INITIAL, in instance order
 NEURON {
     SUFFIX nmscop
-    RANGE seed, r1, r2, r3
+    RANGE seed, r1, r2, r3, r4, r5
 }
 
 PARAMETER {
@@ -14,6 +14,8 @@ ASSIGNED {
     r1
     r2
     r3
+    r4
+    r5
 }
 
 INITIAL {
@@ -23,4 +25,6 @@ INITIAL {
     r1 = scop_random()
     r2 = normrand(1, 2)
     r3 = normrand(-3, 0.5)
+    r4 = exprand(2)
+    r5 = poisrand(3)
 }
