@@ -51,6 +51,7 @@ typedef struct rv_ppd {
     double x;
     double *param; /* [nvars] before lowering */
     bool has_r123;
+    bool is_source; /* rv_gid_from_pp made it a spike source */
     uint32_t r123_ids[3];
     /* POINTER slots set by rv_pointer_set: extra pdata slot -> (sec, x, name) */
     struct rv_ptrset {
@@ -172,7 +173,8 @@ struct rv_model {
     int nnc, cap_nc;
     rv_presyn *ps;
     int nps, cap_ps;
-    rv_gidmap_entry *gm; /* open hash on gid */
+    int *thr_ps, n_thr_ps; /* lowered: indices of the threshold (kind 0) sources */
+    rv_gidmap_entry *gm;   /* open hash on gid */
     size_t gm_cap, gm_n;
     /* parameters */
     double dt, celsius;

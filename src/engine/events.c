@@ -164,9 +164,9 @@ void rv__presyn_send(rv_model *m, int ps, double tt) {
 
 void rv__check_thresholds(rv_model *m) {
     double t = m->t;
-    for (int i = 0; i < m->nps; ++i) {
+    for (int j = 0; j < m->n_thr_ps; ++j) {
+        int i = m->thr_ps[j];
         rv_presyn *p = &m->ps[i];
-        if (p->kind != 0) continue;
         if (m->v[p->node] - p->threshold > 0.0) {
             if (!p->flag) {
                 p->flag = true;

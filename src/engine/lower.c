@@ -413,9 +413,17 @@ rv_status rv__lower(rv_model *m, rv_error *err) {
         goto fail;
     }
     /* spike sources */
+    rv_free(m->thr_ps);
+    m->n_thr_ps = 0;
+    m->thr_ps = rv_malloc(sizeof(int) * (size_t)m->nps + 1);
+    if (!m->thr_ps) {
+        st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+        goto fail;
+    }
     for (int i = 0; i < m->nps; ++i) {
         rv_presyn *p = &m->ps[i];
         if (p->kind == 0) {
+            m->thr_ps[m->n_thr_ps++] = i;
             p->node = node_exact(&m->sec[p->sec], p->x, m->perm);
         } else {
             rv_ppd *pp = &m->pp[p->pp];

@@ -138,6 +138,7 @@ void rv_model_destroy(rv_model *m) {
     for (int i = 0; i < m->nnc; ++i) rv_free(m->nc[i].w);
     rv_free(m->nc);
     rv_free(m->ps);
+    rv_free(m->thr_ps);
     for (size_t i = 0; i < m->gm_cap; ++i) rv_free(m->gm[i].nc);
     rv_free(m->gm);
     for (int i = 0; i < m->nrec; ++i) rv_free(m->rec[i].val);
@@ -1067,13 +1068,16 @@ rv_status rv_gid_from_section(rv_model *m, int64_t gid, int sec, double x, doubl
 rv_status rv_gid_from_pp(rv_model *m, int64_t gid, int pp, rv_error *err) {
     rv_status st = check_pp(m, pp, err);
     if (st) return st;
-    for (int i = 0; i < m->nps; ++i)
-        if (m->ps[i].kind == 1 && m->ps[i].pp == pp)
-            return RV_FAIL(err, RV_EINVAL, "point process %d is already the source of gid %lld", pp,
-                           (long long)m->ps[i].gid);
+    if (m->pp[pp].is_source)
+        for (int i = 0; i < m->nps; ++i)
+            if (m->ps[i].kind == 1 && m->ps[i].pp == pp)
+                return RV_FAIL(err, RV_EINVAL, "point process %d is already the source of gid %lld",
+                               pp, (long long)m->ps[i].gid);
     rv_presyn ps = {0};
     ps.kind = 1, ps.sec = -1, ps.pp = pp;
-    return add_presyn(m, gid, &ps, err);
+    st = add_presyn(m, gid, &ps, err);
+    if (!st) m->pp[pp].is_source = true;
+    return st;
 }
 
 rv_status rv_netcon_create(rv_model *m, int64_t src_gid, int target, double delay, double weight,
