@@ -197,16 +197,6 @@ typedef struct bdrv {
     char outdir[1024];
 } bdrv;
 
-static char *join(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = rv_malloc(la + lb + 2);
-    if (!s) return NULL;
-    memcpy(s, a, la);
-    s[la] = '/';
-    memcpy(s + la + 1, b, lb + 1);
-    return s;
-}
-
 static rv_sonata_comm scomm(const bdrv *d) {
     rv_sonata_comm s;
     memset(&s, 0, sizeof s);
@@ -296,21 +286,6 @@ static rv_status check_supported(bdrv *d, rv_error *err) {
 
 /* ---- mechanisms -------------------------------------------------------------- */
 
-static rv_status load_lib(bdrv *d, const char *const *inputs, int n, int flags, rv_error *err) {
-    char so[4096];
-    int hit = 0;
-    char *diag = NULL;
-    rv_status st = rv_nmodl_build(inputs, n, NULL, so, sizeof so, &hit, &diag, err);
-    if (st && diag && *diag) fprintf(stderr, "%s", diag);
-    rv_free(diag);
-    if (st) return st;
-    if (d->n_libs == (int)(sizeof d->libs / sizeof *d->libs))
-        return RV_FAIL(err, RV_EUNSUPPORTED, "too many mechanism libraries");
-    if ((st = rv_nmodl_open(so, &d->libs[d->n_libs], err))) return st;
-    d->n_libs++;
-    return rv_nmodl_register(d->libs[d->n_libs - 1], d->m, flags, err);
-}
-
 static int have_mech(bdrv *d, const char *name) {
     for (int i = 0; i < d->n_libs; ++i)
         for (int k = 0; k < rv_nmodl_lib_count(d->libs[i]); ++k)
@@ -326,7 +301,7 @@ static rv_status need_builtin(bdrv *d, const char *name, rv_error *err) {
                                                          : RV_DRV_MECHANISMS_DIR;
     char file[256];
     snprintf(file, sizeof file, "%s.mod", name);
-    char *mod = join(dir, file);
+    char *mod = rv__drv_join(dir, file);
     if (!mod) return RV_FAIL(err, RV_ENOMEM, "out of memory");
     struct stat sb;
     rv_status st = RV_OK;
@@ -337,7 +312,8 @@ static rv_status need_builtin(bdrv *d, const char *name, rv_error *err) {
                      file, dir);
     } else {
         const char *in[1] = {mod};
-        st = load_lib(d, in, 1, 0, err);
+        st = rv__drv_load_lib(d->m, d->libs, &d->n_libs, (int)(sizeof d->libs / sizeof *d->libs),
+                              in, 1, 0, err);
         for (int k = 0; !st && k < rv_nmodl_lib_count(d->libs[d->n_libs - 1]); ++k)
             st = rv_hoc_declare_mechanism(d->h, rv_nmodl_lib_type(d->libs[d->n_libs - 1], k)->name,
                                           err);
@@ -362,7 +338,10 @@ static rv_status load_mechanisms(bdrv *d, rv_error *err) {
                                : "--mechanisms");
             return RV_ENOENT;
         }
-        if ((st = load_lib(d, &dirs[i], 1, RV_NMODL_REPLACE, err))) return st;
+        if ((st = rv__drv_load_lib(d->m, d->libs, &d->n_libs,
+                                   (int)(sizeof d->libs / sizeof *d->libs), &dirs[i], 1,
+                                   RV_NMODL_REPLACE, err)))
+            return st;
     }
     return RV_OK;
 }
@@ -1035,17 +1014,6 @@ static int edge_order(const void *a, const void *b) {
     return i < k ? -1 : i > k;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int sel_has(const rv_sonata_sel *s, uint64_t id) {
-    for (size_t k = 0; k < s->n; ++k)
-        if (id >= s->r[k].begin && id < s->r[k].end) return 1;
-    return 0;
-}
-
 /* Replay times of source raw id `src` of population `sp` (sorted), or NULL. */
 /* Replay times of source raw id `src` of population `sp` onto cell c: every
  * synapse_replay input whose node set holds c, merged and sorted. */
@@ -1056,7 +1024,7 @@ static rv_status replay_times(bdrv *d, const bpop *sp, uint64_t src, const bcell
     size_t cnt = 0;
     for (int pass = 0; pass < 2; ++pass) {
         for (size_t q = 0; q < d->n_replay; ++q) {
-            if (!sel_has(&d->replay[q].trg[c->pop], c->raw)) continue;
+            if (!rv__drv_sel_has(&d->replay[q].trg[c->pop], c->raw)) continue;
             rv_sonata_spike_pop *r = rv_sonata_spikes_find(d->replay[q].spk, sp->name);
             size_t lo = 0, hi = r ? r->n : 0;
             while (lo < hi) { /* first spike of src (sorted by node id) */
@@ -1079,7 +1047,7 @@ static rv_status replay_times(bdrv *d, const bpop *sp, uint64_t src, const bcell
                 return RV_FAIL(err, RV_ENOMEM, "out of memory");
         }
     }
-    qsort(*out, (size_t)*n, sizeof **out, cmp_double);
+    qsort(*out, (size_t)*n, sizeof **out, rv__drv_cmp_double);
     return RV_OK;
 }
 
@@ -1317,7 +1285,8 @@ static rv_status configure_conn(bdrv *d, bepop *e, bcell *c, conn *cn, rv_error 
     cn->weight_factor = 1;
     for (size_t o = 0; o < d->n_ov; ++o) {
         const rv_sonata_cfg_connection_override *oc = d->ov[o].cfg;
-        if (!sel_has(&d->ov[o].src[e->src], cn->src) || !sel_has(&d->ov[o].trg[e->trg], c->raw))
+        if (!rv__drv_sel_has(&d->ov[o].src[e->src], cn->src) ||
+            !rv__drv_sel_has(&d->ov[o].trg[e->trg], c->raw))
             continue;
         if (oc->delay > 0) {
             if (cn->n_dl == 16)
@@ -1352,8 +1321,8 @@ static int conn_created(bdrv *d, bepop *e, bcell *c, uint64_t src) {
         int overlaps = d->ov[o].src[e->src].n && d->ov[o].trg[e->trg].n;
         if (!overlaps) continue;
         n_overlap++, last = o;
-        if (d->ov[o].cfg->delay <= 0 && sel_has(&d->ov[o].src[e->src], src) &&
-            sel_has(&d->ov[o].trg[e->trg], c->raw))
+        if (d->ov[o].cfg->delay <= 0 && rv__drv_sel_has(&d->ov[o].src[e->src], src) &&
+            rv__drv_sel_has(&d->ov[o].trg[e->trg], c->raw))
             inside = 1;
     }
     if (n_overlap == 0) return 1;
@@ -2071,7 +2040,7 @@ static rv_status build_reports(bdrv *d, rv_error *err) {
             }
             for (size_t k = 0; k < d->n_cells && !st; ++k) {
                 bcell *c = sorted[k];
-                if (c->pop != (int)pi || !sel_has(&sel, c->raw)) continue;
+                if (c->pop != (int)pi || !rv__drv_sel_has(&sel, c->raw)) continue;
                 st = report_cell(d, r, rc, c, err);
             }
             rv_sonata_sel_free(&sel);
@@ -2268,7 +2237,7 @@ static rv_status apply_modifications(bdrv *d, rv_error *err) {
             }
             for (size_t ci = 0; ci < d->n_cells && !st; ++ci) {
                 bcell *c = &d->cells[ci];
-                if (c->pop != (int)pi || !sel_has(&sel, c->raw)) continue;
+                if (c->pop != (int)pi || !rv__drv_sel_has(&sel, c->raw)) continue;
                 csec *cs = NULL;
                 int n = 0;
                 if ((st = cell_sections(d, c, &cs, &n, err))) break;

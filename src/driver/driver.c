@@ -112,16 +112,6 @@ typedef struct drv {
     int allen_loaded;
 } drv;
 
-static char *join(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = rv_malloc(la + lb + 2);
-    if (!s) return NULL;
-    memcpy(s, a, la);
-    s[la] = '/';
-    memcpy(s + la + 1, b, lb + 1);
-    return s;
-}
-
 /* ---- JSON parameter files ------------------------------------------------ */
 
 static rv_status read_json(const char *path, json_t **out, rv_error *err) {
@@ -172,7 +162,7 @@ static rv_status syn_params(drv *d, const char *name, const json_param **out, rv
                        "edge dynamics_params '%s' needs components.synaptic_models_dir, which "
                        "the circuit config does not set",
                        name);
-    char *path = join(dir, name);
+    char *path = rv__drv_join(dir, name);
     if (!path) return RV_FAIL(err, RV_ENOMEM, "out of memory");
     json_t *o = NULL;
     rv_status st = read_json(path, &o, err);
@@ -325,7 +315,7 @@ static rv_status make_intfire1(drv *d, npop *p, uint64_t row, const char *dyn, i
                        "population '%s': dynamics_params '%s' needs "
                        "components.point_neuron_models_dir, which the circuit config does not set",
                        p->name, dyn);
-    char *path = join(dir, dyn);
+    char *path = rv__drv_join(dir, dyn);
     if (!path) return RV_FAIL(err, RV_ENOMEM, "out of memory");
     json_t *o = NULL;
     double tau = 0, refrac = 0;
@@ -348,7 +338,7 @@ static rv_status make_intfire1(drv *d, npop *p, uint64_t row, const char *dyn, i
 /* dir/name, or name when absolute (os.path.join) */
 static char *join_rel(const char *dir, const char *name) {
     if (name[0] == '/' || !dir) return rv_strdup(name);
-    return join(dir, name);
+    return rv__drv_join(dir, name);
 }
 
 /* One Allen perisomatic cell (ctdb:Biophys1.hoc + aibs_perisomatic) as BMTK
@@ -550,25 +540,13 @@ static rv_status build_cells(drv *d, rv_error *err) {
 
 /* ---- mechanisms ---------------------------------------------------------- */
 
-static rv_status load_lib(drv *d, const char *const *inputs, int n, int flags, rv_error *err) {
-    char so[4096];
-    int hit = 0;
-    char *diag = NULL;
-    rv_status st = rv_nmodl_build(inputs, n, NULL, so, sizeof so, &hit, &diag, err);
-    if (st && diag && *diag) fprintf(stderr, "%s", diag);
-    rv_free(diag);
-    if (st) return st;
-    if (d->n_libs == (int)(sizeof d->libs / sizeof *d->libs))
-        return RV_FAIL(err, RV_EUNSUPPORTED, "too many mechanism libraries");
-    if ((st = rv_nmodl_open(so, &d->libs[d->n_libs], err))) return st;
-    d->n_libs++;
-    return rv_nmodl_register(d->libs[d->n_libs - 1], d->m, flags, err);
-}
-
 static rv_status load_mechanisms(drv *d, rv_error *err) {
     rv_status st;
     for (size_t i = 0; i < d->o->n_mechanisms; ++i)
-        if ((st = load_lib(d, &d->o->mechanisms[i], 1, RV_NMODL_REPLACE, err))) return st;
+        if ((st = rv__drv_load_lib(d->m, d->libs, &d->n_libs,
+                                   (int)(sizeof d->libs / sizeof *d->libs), &d->o->mechanisms[i], 1,
+                                   RV_NMODL_REPLACE, err)))
+            return st;
     return RV_OK;
 }
 
@@ -582,7 +560,7 @@ static rv_status need_vecstim(drv *d, rv_error *err) {
         for (int k = 0; k < rv_nmodl_lib_count(d->libs[i]); ++k)
             if (strcmp(rv_nmodl_lib_type(d->libs[i], k)->name, "VecStim") == 0)
                 return d->vecstim_loaded = 1, RV_OK;
-    char *mod = join(dir, "VecStim.mod");
+    char *mod = rv__drv_join(dir, "VecStim.mod");
     if (!mod) return RV_FAIL(err, RV_ENOMEM, "out of memory");
     struct stat sb;
     rv_status st = RV_OK;
@@ -593,7 +571,8 @@ static rv_status need_vecstim(drv *d, rv_error *err) {
                      dir);
     } else {
         const char *in[1] = {mod};
-        st = load_lib(d, in, 1, 0, err);
+        st = rv__drv_load_lib(d->m, d->libs, &d->n_libs, (int)(sizeof d->libs / sizeof *d->libs),
+                              in, 1, 0, err);
     }
     rv_free(mod);
     if (!st) d->vecstim_loaded = 1;
@@ -812,7 +791,7 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
             const json_param *jp = NULL;
             if ((st = syn_params(d, dyn[i], &jp, err))) break;
             if (!jp->has_sign) {
-                char *path = join(d->circ->components.synaptic_models_dir, dyn[i]);
+                char *path = rv__drv_join(d->circ->components.synaptic_models_dir, dyn[i]);
                 st = RV_FAIL(err, RV_ENOENT,
                              "missing key 'sign' (edges of '%s' onto point neurons with nsyns "
                              "need it)",
@@ -856,11 +835,6 @@ static rv_status add_vec(drv *d, double *data, int n, int pp, rv_error *err) {
     return RV_OK;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* VecStims (owned round-robin) for every node of virtual population p,
  * playing the spikes of `sp` (the file's population for p). */
 static rv_status make_virtual(drv *d, const rv_sonata_cfg_input *in, npop *p,
@@ -892,7 +866,7 @@ static rv_status make_virtual(drv *d, const rv_sonata_cfg_input *in, npop *p,
     }
     for (size_t r = 0; r < sz && !st; ++r) {
         if (!tr[r]) continue;
-        qsort(tr[r], count[r], sizeof(double), cmp_double); /* BMTK: np.sort */
+        qsort(tr[r], count[r], sizeof(double), rv__drv_cmp_double); /* BMTK: np.sort */
         int pp = -1;
         st = rv_pp_create(d->m, "VecStim", -1, 0, &pp, err);
         if (!st) st = rv_gid_from_pp(d->m, (int64_t)(p->gid_offset + r), pp, err);
@@ -906,12 +880,6 @@ static rv_status make_virtual(drv *d, const rv_sonata_cfg_input *in, npop *p,
     for (size_t r = 0; r < sz && tr; ++r) rv_free(tr[r]);
     rv_free(tr), rv_free(fill), rv_free(count);
     return st;
-}
-
-static int sel_has(const rv_sonata_sel *s, uint64_t id) {
-    for (size_t i = 0; i < s->n; ++i)
-        if (id >= s->r[i].begin && id < s->r[i].end) return 1;
-    return 0;
 }
 
 /* The section NAME[index] of a cell ("dend", 3 -> "Biophys1[k].dend[3]"), -1 if none */
@@ -987,7 +955,7 @@ static rv_status make_iclamps(drv *d, const rv_sonata_cfg_input *in, rv_error *e
         if ((st = select_nodeset(d, in->node_set, p, &sel, err))) break;
         for (size_t j = 0; j < p->n_local && !st; ++j) {
             uint64_t r = p->local_ids[j];
-            if (!sel_has(&sel, r)) continue;
+            if (!rv__drv_sel_has(&sel, r)) continue;
             if (p->local_bio[r] < 0) {
                 st = RV_FAIL(err, RV_EUNSUPPORTED,
                              "input '%s': node %llu of population '%s' is a point neuron "

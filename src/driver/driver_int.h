@@ -33,4 +33,14 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *c, rv_drv_result *res, rv_error *err);
 /* mkdir -p */
 rv_status rv__drv_mkdir_p(const char *dir, rv_error *err);
 
+/* drv_util.c: helpers shared by driver.c and bbp.c */
+struct rv_nmodl_lib;
+char *rv__drv_join(const char *a, const char *b); /* "a/b", rv_malloc'ed */
+int rv__drv_sel_has(const rv_sonata_sel *s, uint64_t id);
+int rv__drv_cmp_double(const void *a, const void *b); /* qsort */
+/* Build (or reuse from the cache) the .mod inputs into one library, open
+ * it as libs[*n_libs] (at most cap) and register it in m with flags. */
+rv_status rv__drv_load_lib(rv_model *m, struct rv_nmodl_lib **libs, int *n_libs, int cap,
+                           const char *const *inputs, int n, int flags, rv_error *err);
+
 #endif
