@@ -105,7 +105,7 @@ typedef struct rv_drv_result {
     uint64_t n_virtual;     /* virtual cells replaying spikes (all ranks) */
     uint64_t n_netcons;     /* NetCons created (all ranks) */
     double tstop;
-    uint64_t n_synapses; /* Blue Brain circuits: synapses created (all ranks) */
+    uint64_t n_synapses;   /* Blue Brain circuits: synapses created (all ranks) */
     char output_dir[1024]; /* the output folder, set (and created) as soon as it is known */
     int dry_run;           /* 1: built only (o->dry_run), nothing simulated or written */
 } rv_drv_result;

@@ -68,8 +68,7 @@ rv_status rv_hoc_get_number(rv_hoc *h, const char *name, double *value, rv_error
 rv_status rv_hoc_sections(rv_hoc *h, const char *expr, int is_list, int **secs, int *n,
                           rv_error *err);
 /* Element `index` of a top-level number variable or array. */
-rv_status rv_hoc_get_element(rv_hoc *h, const char *name, int index, double *value,
-                             rv_error *err);
+rv_status rv_hoc_get_element(rv_hoc *h, const char *name, int index, double *value, rv_error *err);
 /* The value of a top-level strdef (owned by the interpreter); RV_ENOENT when
  * it does not exist. */
 rv_status rv_hoc_get_string(rv_hoc *h, const char *name, const char **value, rv_error *err);

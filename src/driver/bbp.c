@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2318,31 +2319,6 @@ static rv_status write_spikes(bdrv *d, rv_drv_result *res, rv_error *err) {
     return agree(d, st, err);
 }
 
-/* --record-soma PREFIX: PREFIX.<rank> holds "gid step v" lines */
-static rv_status write_soma(bdrv *d, rv_error *err) {
-    if (!d->o->record_soma) return RV_OK;
-    char path[1100];
-    snprintf(path, sizeof path, "%s.%d", d->o->record_soma, d->c->rank);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        RV_FAIL(err, RV_EIO, "cannot write: %s", strerror(errno));
-        rv_error_where(err, path, 0, NULL);
-        return RV_EIO;
-    }
-    for (size_t i = 0; i < d->n_cells; ++i) {
-        size_t n = 0;
-        const double *v = rv_record_data(d->m, d->cells[i].rec, &n);
-        for (size_t k = 0; k < n; ++k)
-            fprintf(f, "%lld %zu %.17g\n", (long long)d->cells[i].gid, k, v[k]);
-    }
-    if (fclose(f) != 0) {
-        RV_FAIL(err, RV_EIO, "cannot write: %s", strerror(errno));
-        rv_error_where(err, path, 0, NULL);
-        return RV_EIO;
-    }
-    return RV_OK;
-}
-
 static rv_status output_paths(bdrv *d, rv_drv_result *res, rv_error *err) {
     const rv_sonata_cfg_output *o = &d->sim->output;
     const char *dir = d->o->output_dir ? d->o->output_dir : o->output_dir;
@@ -2511,7 +2487,14 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
         res->n_synapses = sum_u64(&d, d.n_syn);
         st = write_spikes(&d, res, err);
     }
-    if (!st) st = agree(&d, write_soma(&d, err), err);
+    if (!st)
+        st = agree(&d,
+                   d.o->record_soma
+                       ? rv__drv_write_soma(d.o->record_soma, d.c->rank, d.m, d.cells, d.n_cells,
+                                            sizeof *d.cells, offsetof(bcell, gid),
+                                            offsetof(bcell, rec), err)
+                       : RV_OK,
+                   err);
     if (!st) st = agree(&d, write_offsets(&d, err), err); /* outputs only after a good run */
     if (!st && ctx->rank == 0) {
         FILE *f = fopen(success, "w");

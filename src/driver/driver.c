@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1220,30 +1221,6 @@ static rv_status write_spikes(drv *d, rv_drv_result *res, rv_error *err) {
 
 /* --record-soma PREFIX: PREFIX.<rank> holds "gid step v" lines of the
  * biophysical cells (soma[0](0.5)) */
-static rv_status write_soma(drv *d, rv_error *err) {
-    if (!d->o->record_soma) return RV_OK;
-    char path[1100];
-    snprintf(path, sizeof path, "%s.%d", d->o->record_soma, d->rank);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        RV_FAIL(err, RV_EIO, "cannot write: %s", strerror(errno));
-        rv_error_where(err, path, 0, NULL);
-        return RV_EIO;
-    }
-    for (size_t i = 0; i < d->n_bio; ++i) {
-        size_t n = 0;
-        const double *v = rv_record_data(d->m, d->bio[i].rec, &n);
-        for (size_t k = 0; k < n; ++k)
-            fprintf(f, "%lld %zu %.17g\n", (long long)d->bio[i].gid, k, v[k]);
-    }
-    if (fclose(f) != 0) {
-        RV_FAIL(err, RV_EIO, "cannot write: %s", strerror(errno));
-        rv_error_where(err, path, 0, NULL);
-        return RV_EIO;
-    }
-    return RV_OK;
-}
-
 /* ---- the run ------------------------------------------------------------- */
 
 static void drv_free(drv *d) {
@@ -1391,7 +1368,14 @@ rv_status rv_drv_run(const rv_drv_options *o, rv_drv_result *res, rv_error *err)
         res->n_netcons = sum_u64(&d, d.n_netcons);
         st = write_spikes(&d, res, err);
     }
-    if (!st) st = agree(&d, write_soma(&d, err), err);
+    if (!st)
+        st = agree(&d,
+                   d.o->record_soma
+                       ? rv__drv_write_soma(d.o->record_soma, d.rank, d.m, d.bio, d.n_bio,
+                                            sizeof *d.bio, offsetof(bio_cell, gid),
+                                            offsetof(bio_cell, rec), err)
+                       : RV_OK,
+                   err);
     drv_free(&d);
     return st;
 }

@@ -40,6 +40,12 @@ int rv__drv_sel_has(const rv_sonata_sel *s, uint64_t id);
 int rv__drv_cmp_double(const void *a, const void *b); /* qsort */
 /* Build (or reuse from the cache) the .mod inputs into one library, open
  * it as libs[*n_libs] (at most cap) and register it in m with flags. */
+/* --record-soma: write "gid step v" lines of n cells (structs of `stride`
+ * bytes with an int64_t gid at off_gid and an int record id at off_rec) to
+ * prefix.<rank> */
+rv_status rv__drv_write_soma(const char *prefix, int rank, const rv_model *m, const void *cells,
+                             size_t n, size_t stride, size_t off_gid, size_t off_rec,
+                             rv_error *err);
 rv_status rv__drv_load_lib(rv_model *m, struct rv_nmodl_lib **libs, int *n_libs, int cap,
                            const char *const *inputs, int n, int flags, rv_error *err);
 
