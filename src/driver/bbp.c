@@ -32,6 +32,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -235,6 +236,20 @@ static void progress(bdrv *d, const char *fmt, double a, double b, double c) {
     snprintf(line, sizeof line, fmt, a, b, c);
     if (d->o->log) d->o->log(d->o->log_ud, line); /* the cli's ranvier.log */
     if (d->o->verbose) fprintf(stderr, "ranvier run: %s\n", line);
+}
+
+/* wall-clock seconds, for the build-phase rates of the progress lines */
+static double wall_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* "N things in S s (R things/s)" for a phase that took s seconds */
+static void progress_rate(bdrv *d, const char *what, double n, double s) {
+    char fmt[256];
+    snprintf(fmt, sizeof fmt, "%%g %s in %%.3g s (%%.3g/s)", what);
+    progress(d, fmt, n, s, s > 0 ? n / s : 0);
 }
 
 static rv_status unsupported(bdrv *d, const char *key, const char *what, rv_error *err) {
@@ -2426,11 +2441,15 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
     if (!st) st = open_nodes(&d, err);
     if (!st) st = place_populations(&d, err);
     st = agree(&d, st, err);
+    double t_phase = wall_s();
     if (!st) st = build_cells(&d, err);
     st = agree(&d, st, err);
-    if (!st)
+    if (!st) {
         progress(&d, "%g cells built (%g on rank 0)", (double)sum_u64(&d, d.n_cells),
                  (double)d.n_cells, 0);
+        progress_rate(&d, "cells instantiated on rank 0", (double)d.n_cells, wall_s() - t_phase);
+    }
+    t_phase = wall_s();
     if (!st) st = open_edges(&d, err);
     if (!st) st = read_replays(&d, err);
     if (!st && d.n_replay) st = need_builtin(&d, "VecStim", err);
@@ -2447,9 +2466,11 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
     if (!st) st = build_synapses(&d, err);
     if (!st) st = build_gaps(&d, err);
     st = agree(&d, st, err);
-    if (!st)
+    if (!st) {
         progress(&d, "%g synapses, %g NetCons, %g gap junctions", (double)sum_u64(&d, d.n_syn),
                  (double)sum_u64(&d, d.n_netcons), (double)sum_u64(&d, d.n_gaps));
+        progress_rate(&d, "synapses created on rank 0", (double)d.n_syn, wall_s() - t_phase);
+    }
     if (!st) st = build_stimuli(&d, err);
     if (!st) st = apply_modifications(&d, err);
     for (size_t i = 0; i < d.n_cells && !st && d.o->record_soma; ++i)
@@ -2472,13 +2493,14 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
         return RV_OK;
     }
     if (!st) progress(&d, "simulating %g ms (dt %g)", run->tstop, run->dt, 0);
+    t_phase = wall_s();
     if (!st) st = simulate(&d, err);
     if (!st) /* --dump-cell-state at tstop */
         st = rv_model_prcellstate_gids(d.m, d.o->dump_gids, d.o->n_dump_gids, run->tstop, d.outdir,
                                        err);
     st = agree(&d, st, err);
     if (!st && d.reps.n) st = agree(&d, rv__reps_finish(&d.reps, err), err);
-    if (!st) progress(&d, "simulated %g ms", rv_model_t(d.m), 0, 0);
+    if (!st) progress(&d, "simulated %g ms in %.3g s", rv_model_t(d.m), wall_s() - t_phase, 0);
     if (!st) {
         res->tstop = run->tstop;
         res->n_cells = sum_u64(&d, d.n_cells);
