@@ -108,3 +108,27 @@ done:
     rv__h5o_close(&ft);
     return rc;
 }
+
+const char *rv__h5o_type_desc(hid_t t, char *buf, size_t n) {
+    switch (H5Tget_class(t)) {
+    case H5T_INTEGER:
+        snprintf(buf, n, "%sint%zu", H5Tget_sign(t) == H5T_SGN_NONE ? "u" : "", H5Tget_size(t) * 8);
+        break;
+    case H5T_FLOAT:
+        snprintf(buf, n, "float%zu", H5Tget_size(t) * 8);
+        break;
+    case H5T_STRING:
+        snprintf(buf, n, "string");
+        break;
+    case H5T_ENUM:
+        snprintf(buf, n, "enum");
+        break;
+    case H5T_COMPOUND:
+        snprintf(buf, n, "compound");
+        break;
+    default:
+        snprintf(buf, n, "an unsupported type");
+        break;
+    }
+    return buf;
+}

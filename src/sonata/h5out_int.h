@@ -16,5 +16,7 @@ int rv__h5o_write_str_attr(hid_t obj, const char *name, const char *value);
 int rv__h5o_read_str_attr(hid_t a, char *buf, size_t n);
 /* The folder of `path` exists and is writable (error names the folder). */
 rv_status rv__h5o_check_dir(const char *path, rv_error *err);
+/* "float64", "uint32", "string", "enum", ... of an HDF5 type, for messages. */
+const char *rv__h5o_type_desc(hid_t t, char *buf, size_t n);
 
 #endif

@@ -203,24 +203,6 @@ static rv_status share_from0(const rv_sonata_comm *c, int v, int *out, rv_error 
 
 /* ---- small HDF5 helpers ------------------------------------------------- */
 
-static const char *type_desc(hid_t t, char *buf, size_t n) {
-    switch (H5Tget_class(t)) {
-    case H5T_INTEGER:
-        snprintf(buf, n, "%sint%zu", H5Tget_sign(t) == H5T_SGN_NONE ? "u" : "", H5Tget_size(t) * 8);
-        break;
-    case H5T_FLOAT:
-        snprintf(buf, n, "float%zu", H5Tget_size(t) * 8);
-        break;
-    case H5T_STRING:
-        snprintf(buf, n, "string");
-        break;
-    default:
-        snprintf(buf, n, "a non-numeric type");
-        break;
-    }
-    return buf;
-}
-
 static H5I_type_t obj_kind(hid_t g, const char *name) {
     if (H5Lexists(g, name, H5P_DEFAULT) <= 0) return H5I_BADID;
     hid_t o = H5Oopen(g, name, H5P_DEFAULT);
@@ -1040,7 +1022,7 @@ static rv_status read_u64(hid_t g, const char *name, const char *path, const cha
     if (H5Tget_class(t) != H5T_INTEGER) {
         st = FAIL_AT(err, RV_EFORMAT, path, key,
                      "dataset '%s' has type %s (expected an integer type)", name,
-                     type_desc(t, tdesc, sizeof tdesc));
+                     rv__h5o_type_desc(t, tdesc, sizeof tdesc));
         goto done;
     }
     *n = (size_t)dims[0];
@@ -1131,7 +1113,7 @@ static rv_status load_pop(rv_sonata_report *r, rpop *p, rv_error *err) {
     if (H5Tget_class(t) != H5T_FLOAT || dims[0] != 3) {
         st = FAIL_AT(err, RV_EFORMAT, path, key,
                      "'time' is %s[%llu] (expected 3 floating point values: start, end, dt)",
-                     type_desc(t, tdesc, sizeof tdesc), (unsigned long long)dims[0]);
+                     rv__h5o_type_desc(t, tdesc, sizeof tdesc), (unsigned long long)dims[0]);
         goto done;
     }
     if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tm) < 0) {
@@ -1170,7 +1152,7 @@ static rv_status load_pop(rv_sonata_report *r, rpop *p, rv_error *err) {
     if ((st = open_ds(g, "data", 2, path, key, &p->data, &t, dims, err)) != RV_OK) goto done;
     if (H5Tget_class(t) != H5T_FLOAT || H5Tget_size(t) != 4) {
         st = FAIL_AT(err, RV_EFORMAT, path, key, "dataset 'data' has type %s (expected float32)",
-                     type_desc(t, tdesc, sizeof tdesc));
+                     rv__h5o_type_desc(t, tdesc, sizeof tdesc));
         goto done;
     }
     if (dims[1] != n_el) {

@@ -38,31 +38,6 @@
 
 /* ---- small HDF5 helpers ------------------------------------------------- */
 
-/* "float64", "uint32", "string", ... for messages. */
-static const char *type_desc(hid_t t, char *buf, size_t n) {
-    switch (H5Tget_class(t)) {
-    case H5T_INTEGER:
-        snprintf(buf, n, "%sint%zu", H5Tget_sign(t) == H5T_SGN_NONE ? "u" : "", H5Tget_size(t) * 8);
-        break;
-    case H5T_FLOAT:
-        snprintf(buf, n, "float%zu", H5Tget_size(t) * 8);
-        break;
-    case H5T_STRING:
-        snprintf(buf, n, "string");
-        break;
-    case H5T_ENUM:
-        snprintf(buf, n, "enum");
-        break;
-    case H5T_COMPOUND:
-        snprintf(buf, n, "compound");
-        break;
-    default:
-        snprintf(buf, n, "an unsupported type");
-        break;
-    }
-    return buf;
-}
-
 /* The file exists, is readable and is HDF5; opened read-only into *f. */
 static rv_status open_read(const char *path, hid_t *f, rv_error *err) {
     struct stat sb;
@@ -594,7 +569,7 @@ static rv_status read_sorting(hid_t g, hid_t ids, const char *ids_name, const ch
     default:
         st = FAIL_AT(err, RV_EFORMAT, path, akey,
                      "sorting attribute has type %s (expected an enum or a string)",
-                     type_desc(ft, tdesc, sizeof tdesc));
+                     rv__h5o_type_desc(ft, tdesc, sizeof tdesc));
     }
     if (st == RV_OK && rv_sonata_sorting_parse(name, out, err) != RV_OK) {
         rv_error_where(err, path, 0, akey);
@@ -644,13 +619,13 @@ static rv_status read_pop(hid_t g, const char *pop_name, const char *ids_name, c
     if (H5Tget_class(tt) != H5T_FLOAT) {
         st = FAIL_AT(err, RV_EFORMAT, path, tkey,
                      "dataset 'timestamps' has type %s (expected floating point)",
-                     type_desc(tt, tdesc, sizeof tdesc));
+                     rv__h5o_type_desc(tt, tdesc, sizeof tdesc));
         goto done;
     }
     if (H5Tget_class(it) != H5T_INTEGER) {
         st = FAIL_AT(err, RV_EFORMAT, path, ikey,
                      "dataset '%s' has type %s (expected an integer type)", ids_name,
-                     type_desc(it, tdesc, sizeof tdesc));
+                     rv__h5o_type_desc(it, tdesc, sizeof tdesc));
         goto done;
     }
     if (nt != ni) {
