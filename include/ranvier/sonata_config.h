@@ -520,6 +520,21 @@ const rv_sonata_cfg_report *rv_sonata_config_report(const rv_sonata_simulation_c
                                                     const char *name);
 const rv_sonata_cfg_value *rv_sonata_config_param(const rv_sonata_cfg_params *p, const char *name);
 
+/* ---- key positions -------------------------------------------------------
+ * Where each value of a JSON file sits, by the key paths used in messages
+ * ("inputs.stim1.delay", "a.b[3]"), for tools that report their own problems
+ * about a config file the loader accepted (ranvier inspect).  The file is
+ * read and parsed again; invalid JSON is an error naming its line. */
+typedef struct rv_sonata_json_positions rv_sonata_json_positions;
+rv_status rv_sonata_json_positions_load(const char *path, rv_sonata_json_positions **out,
+                                        rv_error *err);
+/* Line and column (1-based) of kp's value, or of its nearest enclosing value
+ * when kp is absent; 0, 0 when not even the root is known.  Returns 1 when
+ * kp itself was found, 0 otherwise. */
+int rv_sonata_json_positions_find(const rv_sonata_json_positions *p, const char *kp, int *line,
+                                  int *col);
+void rv_sonata_json_positions_destroy(rv_sonata_json_positions *p); /* accepts NULL */
+
 /* ---- enum spellings (the JSON text; "?" for an out-of-range value) ------- */
 const char *rv_sonata_config_flavour_name(rv_sonata_cfg_flavour f);
 const char *rv_sonata_config_simulator_name(rv_sonata_cfg_simulator s);

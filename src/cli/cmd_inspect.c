@@ -144,163 +144,32 @@ static void format_problem(const rv_error *e, char *buf, size_t n) {
 
 /* ---- positions of values in a JSON file ------------------------------------- */
 
-typedef struct jpos {
-    char *kp;
-    int line, col;
-} jpos;
-
+/* Positions of the config files' values, from the sonata layer (a file that
+ * cannot be read again leaves them unknown: problems then name no line). */
 typedef struct locator {
     const char *path; /* NULL: no file (positions unknown) */
-    jpos *v;
-    size_t n, cap;
+    rv_sonata_json_positions *pos;
     int oom;
 } locator;
 
-typedef struct scanner {
-    const char *p, *end, *line_start;
-    int line;
-} scanner;
-
-static void sc_ws(scanner *s) {
-    while (s->p < s->end) {
-        if (*s->p == '\n') {
-            s->line++;
-            s->line_start = ++s->p;
-        } else if (*s->p == ' ' || *s->p == '\t' || *s->p == '\r') {
-            s->p++;
-        } else {
-            break;
-        }
-    }
-}
-
-/* The raw text of a string token (escapes other than \" and \\ kept as
- * written: keys that need them are not looked up here). */
-static void sc_string(scanner *s, char *out, size_t cap) {
-    size_t n = 0;
-    s->p++;
-    while (s->p < s->end && *s->p != '"') {
-        char ch = *s->p++;
-        if (ch == '\\' && s->p < s->end) ch = *s->p++;
-        if (n + 1 < cap) out[n++] = ch;
-    }
-    if (s->p < s->end) s->p++;
-    out[n] = '\0';
-}
-
-static void loc_add(locator *L, const char *kp, int line, int col) {
-    char *k = rv_strdup(kp);
-    if (!k || rv_grow((void **)&L->v, &L->cap, L->n + 1, sizeof *L->v)) {
-        rv_strfree(k);
-        L->oom = 1;
-        return;
-    }
-    L->v[L->n++] = (jpos){k, line, col};
-}
-
-static void sc_value(locator *L, scanner *s, const char *kp, int depth) {
-    sc_ws(s);
-    if (s->p >= s->end || L->oom || depth > 200) return;
-    loc_add(L, kp, s->line, (int)(s->p - s->line_start) + 1);
-    char ch = *s->p;
-    if (ch == '{' || ch == '[') {
-        int is_obj = ch == '{';
-        char close = is_obj ? '}' : ']';
-        size_t index = 0;
-        s->p++;
-        for (;;) {
-            sc_ws(s);
-            if (s->p >= s->end) return;
-            if (*s->p == close) {
-                s->p++;
-                return;
-            }
-            if (*s->p == ',') {
-                s->p++;
-                continue;
-            }
-            char child[KP_MAX];
-            if (is_obj) {
-                char key[256];
-                if (*s->p != '"') return;
-                sc_string(s, key, sizeof key);
-                sc_ws(s);
-                if (s->p < s->end && *s->p == ':') s->p++;
-                snprintf(child, sizeof child, kp[0] ? "%s.%s" : "%s%s", kp, key);
-            } else {
-                snprintf(child, sizeof child, "%s[%zu]", kp, index++);
-            }
-            sc_value(L, s, child, depth + 1);
-            if (L->oom) return;
-        }
-    } else if (ch == '"') {
-        char skip[8];
-        sc_string(s, skip, sizeof skip);
-    } else {
-        while (s->p < s->end && !strchr(",]} \t\r\n", *s->p)) s->p++;
-    }
-}
-
-/* Scans `path` (a file the config loader parsed already); a file that
- * cannot be read leaves the locator empty (positions unknown). */
 static void loc_load(locator *L, const char *path) {
     memset(L, 0, sizeof *L);
     L->path = path;
     if (!path) return;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return;
-    char *text = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (rv_grow((void **)&text, &cap, n + 4097, 1)) {
-            L->oom = 1;
-            break;
-        }
-        size_t got = fread(text + n, 1, cap - n - 1, fp);
-        n += got;
-        if (got == 0) break;
-    }
-    fclose(fp);
-    if (text && !L->oom) {
-        text[n] = '\0';
-        scanner s = {text, text + n, text, 1};
-        sc_value(L, &s, "", 0);
-    }
-    rv_free(text);
+    rv_error e;
+    rv_error_clear(&e);
+    if (rv_sonata_json_positions_load(path, &L->pos, &e) == RV_ENOMEM) L->oom = 1;
 }
 
 static void loc_free(locator *L) {
-    for (size_t i = 0; i < L->n; i++) rv_strfree(L->v[i].kp);
-    rv_free(L->v);
+    rv_sonata_json_positions_destroy(L->pos);
     memset(L, 0, sizeof *L);
 }
 
-static const jpos *loc_exact(const locator *L, const char *kp) {
-    for (size_t i = 0; i < L->n; i++)
-        if (strcmp(L->v[i].kp, kp) == 0) return &L->v[i];
-    return NULL;
-}
-
-/* Position of kp or of its nearest recorded ancestor (0, 0 if none). */
-static void loc_find(const locator *L, const char *kp, int *line, int *col) {
-    char buf[KP_MAX];
-    snprintf(buf, sizeof buf, "%s", kp);
-    *line = *col = 0;
-    for (;;) {
-        const jpos *p = loc_exact(L, buf);
-        if (p) {
-            *line = p->line;
-            *col = p->col;
-            return;
-        }
-        if (!buf[0]) return;
-        char *dot = strrchr(buf, '.'), *br = strrchr(buf, '[');
-        char *cut = dot > br ? dot : br;
-        if (cut)
-            *cut = '\0';
-        else
-            buf[0] = '\0';
-    }
+/* Position of kp or of its nearest recorded ancestor (0, 0 if none); 1 when
+ * kp itself is in the file. */
+static int loc_find(const locator *L, const char *kp, int *line, int *col) {
+    return rv_sonata_json_positions_find(L->pos, kp, line, col);
 }
 
 #if defined(__GNUC__)
@@ -743,7 +612,7 @@ static void load_nodesets(inspect *I) {
         return;
     }
     /* a file that cannot be opened: at the config value naming it */
-    int own = s && loc_exact(&I->ls, "node_sets_file") != NULL;
+    int ln, cl, own = s && loc_find(&I->ls, "node_sets_file", &ln, &cl);
     const char *files[2] = {circ_file, own ? sim_file : NULL};
     locator *locs[2] = {&I->lc, &I->ls};
     int bad = 0;
@@ -840,7 +709,8 @@ static void check_nodeset_refs(inspect *I) {
         /* a report without "cells" uses the simulation's node_set, checked above */
         char cells[KP_MAX];
         snprintf(cells, sizeof cells, "reports.%s.cells", s->reports[i].name);
-        if (loc_exact(&I->ls, cells)) CHECK_REF(s->reports[i].cells, "%s", cells);
+        int ln, cl;
+        if (loc_find(&I->ls, cells, &ln, &cl)) CHECK_REF(s->reports[i].cells, "%s", cells);
     }
     for (size_t i = 0; i < s->conditions.n_modifications; i++)
         CHECK_REF(s->conditions.modifications[i].node_set, "conditions.modifications[%zu].node_set",

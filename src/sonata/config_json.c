@@ -107,21 +107,22 @@ void rv__cfg_linemap(rv__cfg_ctx *c, rv__cfg_file *f, const char *text) {
     sc_value(c, f, &s, "");
 }
 
-/* Line and column of the value at kp or of its nearest recorded ancestor. */
-static void lm_find(const rv__cfg_file *f, const char *kp, int *line, int *col) {
+/* Line and column of the value at kp or of its nearest recorded ancestor;
+ * 1 when kp itself was found. */
+static int lm_find(const rv__cfg_file *f, const char *kp, int *line, int *col) {
     char buf[RV__CFG_PATH_MAX];
     snprintf(buf, sizeof buf, "%s", kp ? kp : "");
     *line = *col = 0;
-    if (!f) return;
-    for (;;) {
+    if (!f) return 0;
+    for (int exact = 1;; exact = 0) {
         for (size_t i = 0; i < f->n_lm; i++) {
             if (strcmp(f->lm_text + f->lm[i].path_off, buf) == 0) {
                 *line = f->lm[i].line;
                 *col = f->lm[i].col;
-                return;
+                return exact;
             }
         }
-        if (!buf[0]) return;
+        if (!buf[0]) return 0;
         char *dot = strrchr(buf, '.'), *br = strrchr(buf, '[');
         char *cut = dot > br ? dot : br;
         if (cut)
@@ -807,4 +808,76 @@ void rv__cfg_params(rv__cfg_ctx *c, json_t *obj, const char *kp, int strict,
     }
     out->n = k;
     out->items = items;
+}
+
+/* ---- key positions for tools (sonata_config.h) ---------------------------- */
+
+struct rv_sonata_json_positions {
+    rv__cfg_file f;
+};
+
+rv_status rv_sonata_json_positions_load(const char *path, rv_sonata_json_positions **out,
+                                        rv_error *err) {
+    *out = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        int e = errno;
+        RV_FAIL(err, e == ENOENT ? RV_ENOENT : RV_EIO, "cannot open JSON file: %s", strerror(e));
+        rv_error_where(err, path, 0, NULL);
+        return err ? err->code : RV_EIO;
+    }
+    char *text = NULL;
+    size_t n = 0, cap = 0;
+    rv_status st = RV_OK;
+    for (;;) {
+        if (rv_grow((void **)&text, &cap, n + 4097, 1)) {
+            st = RV_FAIL(err, RV_ENOMEM, "out of memory reading a JSON file");
+            break;
+        }
+        size_t got = fread(text + n, 1, cap - n - 1, fp);
+        n += got;
+        if (got == 0) break;
+    }
+    if (!st && ferror(fp)) {
+        st = RV_FAIL(err, RV_EIO, "cannot read JSON file");
+        rv_error_where(err, path, 0, NULL);
+    }
+    fclose(fp);
+    if (!st) {
+        text[n] = '\0';
+        json_error_t je;
+        json_t *root = json_loadb(text, n, 0, &je);
+        if (!root) {
+            st = RV_FAIL(err, RV_EFORMAT, "invalid JSON: %s", je.text);
+            rv_error_where(err, path, je.line, NULL);
+        }
+        json_decref(root);
+    }
+    rv_sonata_json_positions *p = NULL;
+    if (!st && !(p = rv_calloc(1, sizeof *p)))
+        st = RV_FAIL(err, RV_ENOMEM, "out of memory reading a JSON file");
+    if (!st) {
+        rv__cfg_ctx c;
+        memset(&c, 0, sizeof c);
+        rv__cfg_linemap(&c, &p->f, text);
+        if (c.oom) st = RV_FAIL(err, RV_ENOMEM, "out of memory reading a JSON file");
+    }
+    rv_free(text);
+    if (st) {
+        rv_sonata_json_positions_destroy(p);
+        return st;
+    }
+    *out = p;
+    return RV_OK;
+}
+
+int rv_sonata_json_positions_find(const rv_sonata_json_positions *p, const char *kp, int *line,
+                                  int *col) {
+    return lm_find(p ? &p->f : NULL, kp, line, col);
+}
+
+void rv_sonata_json_positions_destroy(rv_sonata_json_positions *p) {
+    if (!p) return;
+    rv__cfg_file_free(&p->f);
+    rv_free(p);
 }

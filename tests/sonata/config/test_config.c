@@ -437,6 +437,71 @@ static void oom_loop(const char *file, rv_status expect) {
     CHECK(enomem > 0);
 }
 
+/* Key positions for tools (rv_sonata_json_positions_*): exact keys, the
+ * nearest enclosing value for absent ones, escaped keys decoded, errors
+ * for a missing file and invalid JSON; every allocation made to fail. */
+static const char *positions_text = "{\n"
+                                    "  \"run\": {\"dt\": 0.025,\n"
+                                    "          \"t\\u0061g\": [1, {\"x\": 2}]},\n"
+                                    "  \"s\": \"v\"\n"
+                                    "}\n";
+
+static void test_positions(void) {
+    char f[64];
+    snprintf(f, sizeof f, "/tmp/rv_positions_%ld.json", (long)getpid());
+    FILE *fp = fopen(f, "w");
+    CHECK(fp != NULL);
+    if (!fp) return;
+    fputs(positions_text, fp);
+    fclose(fp);
+    rv_sonata_json_positions *p = NULL;
+    rv_error err;
+    CHECK(rv_sonata_json_positions_load(f, &p, &err) == RV_OK);
+    int line, col;
+    CHECK(rv_sonata_json_positions_find(p, "run.dt", &line, &col) == 1 && line == 2 && col == 17);
+    CHECK(rv_sonata_json_positions_find(p, "run.tag[1].x", &line, &col) == 1 && line == 3 &&
+          col == 33);
+    CHECK(rv_sonata_json_positions_find(p, "run.tag[1]", &line, &col) == 1 && line == 3 &&
+          col == 27);
+    CHECK(rv_sonata_json_positions_find(p, "run.tag[1].nope", &line, &col) == 0 && line == 3 &&
+          col == 27);
+    CHECK(rv_sonata_json_positions_find(p, "s", &line, &col) == 1 && line == 4 && col == 8);
+    CHECK(rv_sonata_json_positions_find(p, "zz", &line, &col) == 0 && line == 1 && col == 1);
+    rv_sonata_json_positions_destroy(p);
+    CHECK(rv_sonata_json_positions_find(NULL, "s", &line, &col) == 0 && line == 0 && col == 0);
+    /* every allocation of a load made to fail in turn */
+    long k;
+    int enomem = 0;
+    for (k = 1;; k++) {
+        g_count = 0;
+        g_fail_at = k;
+        rv_set_allocator(failing_alloc, NULL);
+        p = NULL;
+        rv_status st = rv_sonata_json_positions_load(f, &p, &err);
+        int hit = g_count >= g_fail_at;
+        rv_set_allocator(NULL, NULL);
+        if (st == RV_ENOMEM) {
+            CHECK(p == NULL);
+            enomem++;
+        } else {
+            CHECK(st == RV_OK && p != NULL);
+        }
+        rv_sonata_json_positions_destroy(p);
+        if (!hit) break;
+    }
+    CHECK(enomem > 0);
+    /* invalid JSON: the error names the file and line */
+    fp = fopen(f, "w");
+    if (fp) {
+        fputs("{\n \"a\": 1,\n \"b\": }\n", fp);
+        fclose(fp);
+    }
+    CHECK(rv_sonata_json_positions_load(f, &p, &err) == RV_EFORMAT && p == NULL);
+    CHECK(err.line == 3 && strstr(err.path, "rv_positions_") != NULL);
+    remove(f);
+    CHECK(rv_sonata_json_positions_load(f, &p, &err) == RV_ENOENT && p == NULL);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: test_config SRC_DIR SHARED_DIR [--oom]\n");
@@ -459,6 +524,7 @@ int main(int argc, char **argv) {
         test_allen();
         test_many_problems();
         test_parse_and_misuse();
+        test_positions();
     }
     printf("%d checks, %d failures\n", g_checks, g_fails);
     return g_fails ? 1 : 0;
