@@ -6,6 +6,7 @@ Usage:
   /usr/bin/python3 tools/gen_allen_circuit.py OUTDIR [--cells N] [--virtual M]
         [--seed S] [--tstop T] [--components DIR] [--relative-components]
         [--dyn-in-h5] [--sonata-names] [--iclamp-site NAME,INDEX,DIST]
+        [--placement] [--expsyn] [--report] [--point N]
 
 Everything is written by this script from a seed.  OUTDIR receives
 
@@ -36,7 +37,23 @@ Everything is written by this script from a seed.  OUTDIR receives
                               edge, delay and dynamics_params per edge type,
                               model_template exp2syn (--sonata-names:
                               afferent_section_id/afferent_section_pos)
+                              --placement: no positions; nsyns per edge
+                              (0..3) and, per edge type, target_sections
+                              and distance_range (BMTK places the synapses
+                              with np.random.RandomState(gid))
+                              --expsyn: edges from inhibitory cells use
+                              model_template expsyn (ExpSyn, tau = tau1)
   synaptic_models/*.json      our Exp2Syn parameters (tau1, tau2, erev)
+  --point N                   population `pn`: N IntFire1 point neurons
+                              (point_process, nrn:IntFire1, our
+                              point_neuron_models/*.json in seconds), edges
+                              v1 -> pn and lgn -> pn with nsyns and
+                              instantaneous synapses (sign +-1: weight
+                              syn_weight * sign * nsyns), pn -> v1 onto the
+                              biophysical cells like the other edges
+  --report                    reports: membrane_report of v on all sections
+                              (dt 0.1), on soma (SomaReport), on dend
+                              (start 20, end tstop - 40, dt 0.05)
   inputs/lgn_spikes.h5        Poisson spikes of `lgn` (SONATA spike file)
 
 sec_id is drawn below a lower bound of the cell's section count (soma,
@@ -142,6 +159,10 @@ def main():
     ap.add_argument("--dyn-in-h5", action="store_true")
     ap.add_argument("--sonata-names", action="store_true")
     ap.add_argument("--iclamp-site", default=None)
+    ap.add_argument("--placement", action="store_true")
+    ap.add_argument("--expsyn", action="store_true")
+    ap.add_argument("--report", action="store_true")
+    ap.add_argument("--point", type=int, default=0)
     a = ap.parse_args()
     rng = np.random.RandomState(a.seed)
     out = os.path.abspath(a.outdir)
@@ -197,9 +218,39 @@ def main():
 
     SID, SX = ("afferent_section_id", "afferent_section_pos") if a.sonata_names else \
         ("sec_id", "sec_x")
+    # --placement: target_sections / distance_range by edge type (BMTK's CSV
+    # spelling: a quoted Python list, a JSON list)
+    PLACE = {100: ("['basal', 'apical']", "[0.0, 150.0]"),
+             101: ("['somatic', 'basal']", "[0.0, 1e20]"),
+             102: ("['somatic']", "[0.0, 50.0]"),
+             103: ("['dend', 'soma']", "[20.0, 400.0]")}
+    LGN_PLACE = {100: ("['apical', 'basal']", "[30.0, 250.0]"),
+                 101: ("['basal', 'somatic']", "[0.0, 200.0]")}
+
+    def positions(attrs, sid, sx, nsy):
+        if a.placement:
+            attrs["nsyns"] = pick(nsy, np.int64) if pick else np.asarray(nsy, np.int64)
+        else:
+            attrs[SID] = pick(sid, np.int64) if pick else np.asarray(sid, np.int64)
+            attrs[SX] = pick(sx, np.float64) if pick else np.asarray(sx, np.float64)
+        return attrs
+
+    def templ(se):
+        return "expsyn" if a.expsyn and se == "i" else "exp2syn"
+
+    def type_row(row, tid, place):
+        if a.placement:
+            ts, dr = place[tid]
+            row += ['"%s"' % ts, '"%s"' % dr]
+        return row
+
+    type_head = ["edge_type_id", "target_query", "source_query", "delay", "weight_function",
+                 "dynamics_params", "model_template"]
+    if a.placement:
+        type_head += ["target_sections", "distance_range"]
 
     # ---- v1 -> v1: each pair with probability 0.3 (no autapses), 1..3 edges
-    src, trg, et, sid, sx, w = [], [], [], [], [], []
+    src, trg, et, sid, sx, w, nsy = [], [], [], [], [], [], []
     for t in range(n):
         for s in range(n):
             if s == t or rng.uniform() > 0.3:
@@ -211,23 +262,23 @@ def main():
                 sid.append(rng.randint(0, nsec[t]))
                 sx.append(float(np.round(rng.uniform(0, 1), 6)))
                 w.append((0.002 if ei[s] == "e" else 0.004) * rng.uniform(0.5, 1.5))
+                nsy.append(rng.randint(0, 4))
     order = np.lexsort((np.arange(len(trg)), trg))  # by target (BMTK writes them so)
     pick = lambda v, dt: np.asarray(v, dtype=dt)[order]
     write_edges(os.path.join(out, "network", "v1_v1_edges.h5"), "v1_to_v1", "v1", "v1",
                 pick(src, np.uint64), pick(trg, np.uint64), pick(et, np.uint64),
-                {SID: pick(sid, np.int64), SX: pick(sx, np.float64),
-                 "syn_weight": pick(w, np.float64)})
+                positions({"syn_weight": pick(w, np.float64)}, sid, sx, nsy))
     rows = []
     for se in "ei":
         for te in "ei":
-            rows.append([100 + 2 * (se == "i") + (te == "i"), "ei=='%s'" % te, "ei=='%s'" % se,
-                         1.5 if se == "e" else 2.0, "wmax", syn_name(se, te), "exp2syn"])
-    write_types_csv(os.path.join(out, "network", "v1_v1_edge_types.csv"),
-                    ["edge_type_id", "target_query", "source_query", "delay", "weight_function",
-                     "dynamics_params", "model_template"], rows)
+            tid = 100 + 2 * (se == "i") + (te == "i")
+            rows.append(type_row([tid, "ei=='%s'" % te, "ei=='%s'" % se,
+                                  1.5 if se == "e" else 2.0, "wmax", syn_name(se, te),
+                                  templ(se)], tid, PLACE))
+    write_types_csv(os.path.join(out, "network", "v1_v1_edge_types.csv"), type_head, rows)
 
     # ---- lgn -> v1: every cell gets 4..8 edges from random lgn nodes
-    src, trg, et, sid, sx, w = [], [], [], [], [], []
+    src, trg, et, sid, sx, w, nsy = [], [], [], [], [], [], []
     for t in range(n):
         for _ in range(rng.randint(4, 9)):
             src.append(rng.randint(0, m))
@@ -236,15 +287,17 @@ def main():
             sid.append(rng.randint(0, nsec[t]))
             sx.append(float(np.round(rng.uniform(0, 1), 6)))
             w.append(0.004 * rng.uniform(0.5, 1.5))
+            nsy.append(rng.randint(1, 4))
+    pick = None
+    n_lgn_edges = len(src)
     write_edges(os.path.join(out, "network", "lgn_v1_edges.h5"), "lgn_to_v1", "lgn", "v1",
                 np.asarray(src, np.uint64), np.asarray(trg, np.uint64), np.asarray(et, np.uint64),
-                {SID: np.asarray(sid, np.int64), SX: np.asarray(sx, np.float64),
-                 "syn_weight": np.asarray(w, np.float64)})
-    write_types_csv(os.path.join(out, "network", "lgn_v1_edge_types.csv"),
-                    ["edge_type_id", "target_query", "source_query", "delay", "weight_function",
-                     "dynamics_params", "model_template"],
-                    [[100, "ei=='e'", "*", 2.0, "wmax", "rvExc2Exc.json", "exp2syn"],
-                     [101, "ei=='i'", "*", 2.0, "wmax", "rvExc2Inh.json", "exp2syn"]])
+                positions({"syn_weight": np.asarray(w, np.float64)}, sid, sx, nsy))
+    write_types_csv(os.path.join(out, "network", "lgn_v1_edge_types.csv"), type_head,
+                    [type_row([100, "ei=='e'", "*", 2.0, "wmax", "rvExc2Exc.json", "exp2syn"],
+                              100, LGN_PLACE),
+                     type_row([101, "ei=='i'", "*", 2.0, "wmax", "rvExc2Inh.json", "exp2syn"],
+                              101, LGN_PLACE)])
 
     # ---- lgn spikes: Poisson 20 Hz each
     ts, ids = [], []
@@ -269,6 +322,69 @@ def main():
     json.dump({"v1": {"population": "v1"}, "lgn": {"population": "lgn"},
                "stim": {"population": "v1", "node_id": stim}},
               open(os.path.join(out, "node_sets.json"), "w"), indent=2)
+
+    # ---- pn: IntFire1 point neurons (after everything else: same circuit otherwise)
+    node_pops, edge_pops = ["v1", "lgn"], ["v1_v1", "lgn_v1"]
+    if a.point:
+        q = a.point
+        os.makedirs(os.path.join(out, "point_neuron_models"), exist_ok=True)
+        for name, tau in (("rvIF1_e.json", 0.024), ("rvIF1_i.json", 0.007)):
+            with open(os.path.join(out, "point_neuron_models", name), "w") as f:
+                json.dump({"tau": tau, "type": "NEURON_IntFire1", "refrac": 0.003}, f, indent=2)
+        for name, sign in (("rvInstExc.json", 1), ("rvInstInh.json", -1)):
+            with open(os.path.join(out, "synaptic_models", name), "w") as f:
+                json.dump({"level_of_detail": "instantaneous", "sign": sign}, f, indent=2)
+        pei = ["e" if rng.uniform() < 0.7 else "i" for _ in range(q)]
+        write_nodes(os.path.join(out, "network", "pn_nodes.h5"), "pn",
+                    [200 + (x == "i") for x in pei], {"x": rng.uniform(0, 1, q)})
+        write_types_csv(os.path.join(out, "network", "pn_node_types.csv"),
+                        ["node_type_id", "model_type", "model_template", "ei", "dynamics_params"],
+                        [[200, "point_process", "nrn:IntFire1", "e", "rvIF1_e.json"],
+                         [201, "point_process", "nrn:IntFire1", "i", "rvIF1_i.json"]])
+        inst_head = ["edge_type_id", "target_query", "source_query", "delay", "dynamics_params"]
+        for spop, ns_, sei in (("v1", n, ei), ("lgn", m, ["e"] * m)):
+            src, trg, et, w, nsy = [], [], [], [], []
+            for t in range(q):
+                for _ in range(rng.randint(3, 7)):
+                    s_ = rng.randint(0, ns_)
+                    src.append(s_)
+                    trg.append(t)
+                    et.append(300 + (sei[s_] == "i"))
+                    w.append(rng.uniform(0.1, 0.35))
+                    nsy.append(rng.randint(1, 4))
+            write_edges(os.path.join(out, "network", "%s_pn_edges.h5" % spop),
+                        "%s_to_pn" % spop, spop, "pn", np.asarray(src, np.uint64),
+                        np.asarray(trg, np.uint64), np.asarray(et, np.uint64),
+                        {"syn_weight": np.asarray(w, np.float64),
+                         "nsyns": np.asarray(nsy, np.int64)})
+            write_types_csv(os.path.join(out, "network", "%s_pn_edge_types.csv" % spop),
+                            inst_head, [[300, "*", "ei=='e'", 1.0, "rvInstExc.json"],
+                                        [301, "*", "ei=='i'", 1.2, "rvInstInh.json"]])
+        src, trg, et, sid, sx, w, nsy = [], [], [], [], [], [], []
+        for t in range(n):
+            for _ in range(rng.randint(1, 4)):
+                s_ = rng.randint(0, q)
+                src.append(s_)
+                trg.append(t)
+                et.append(100 + 2 * (pei[s_] == "i") + (ei[t] == "i"))
+                sid.append(rng.randint(0, nsec[t]))
+                sx.append(float(np.round(rng.uniform(0, 1), 6)))
+                w.append((0.002 if pei[s_] == "e" else 0.004) * rng.uniform(0.5, 1.5))
+                nsy.append(rng.randint(1, 3))
+        pick = None
+        write_edges(os.path.join(out, "network", "pn_v1_edges.h5"), "pn_to_v1", "pn", "v1",
+                    np.asarray(src, np.uint64), np.asarray(trg, np.uint64),
+                    np.asarray(et, np.uint64),
+                    positions({"syn_weight": np.asarray(w, np.float64)}, sid, sx, nsy))
+        rows = []
+        for se in "ei":
+            for te in "ei":
+                tid = 100 + 2 * (se == "i") + (te == "i")
+                rows.append(type_row([tid, "ei=='%s'" % te, "ei=='%s'" % se, 2.5,
+                                      "wmax", syn_name(se, te), templ(se)], tid, PLACE))
+        write_types_csv(os.path.join(out, "network", "pn_v1_edge_types.csv"), type_head, rows)
+        node_pops.append("pn")
+        edge_pops += ["v1_pn", "lgn_pn", "pn_v1"]
     circ = {
         "manifest": {"$BASE_DIR": ".", "$NETWORK_DIR": "$BASE_DIR/network",
                      "$COMPONENT_DIR": comp_ref},
@@ -276,14 +392,15 @@ def main():
             "morphologies_dir": "$COMPONENT_DIR/morphologies",
             "biophysical_neuron_models_dir": "$COMPONENT_DIR/biophysical_neuron_templates/json",
             "synaptic_models_dir": "$BASE_DIR/synaptic_models",
+            "point_neuron_models_dir": "$BASE_DIR/point_neuron_models",
         },
         "networks": {
             "nodes": [{"nodes_file": "$NETWORK_DIR/%s_nodes.h5" % p,
                        "node_types_file": "$NETWORK_DIR/%s_node_types.csv" % p}
-                      for p in ("v1", "lgn")],
+                      for p in node_pops],
             "edges": [{"edges_file": "$NETWORK_DIR/%s_edges.h5" % p,
                        "edge_types_file": "$NETWORK_DIR/%s_edge_types.csv" % p}
-                      for p in ("v1_v1", "lgn_v1")],
+                      for p in edge_pops],
         },
     }
     json.dump(circ, open(os.path.join(out, "circuit_config.json"), "w"), indent=2)
@@ -311,11 +428,22 @@ def main():
         sim["inputs"]["current_clamp"].update(
             {"section_name": name, "section_index": int(index), "section_dist": float(dist),
              "amp": [0.6, 0.9]})
+    if a.report:
+        sim["reports"] = {
+            "v_all": {"module": "membrane_report", "cells": "v1", "variable_name": "v",
+                      "sections": "all", "dt": 0.1, "file_name": "v_all.h5"},
+            "soma_v": {"module": "membrane_report", "cells": "stim", "variable_name": ["v"],
+                       "sections": "soma", "file_name": "soma_v.h5"},
+            "dend_v": {"module": "membrane_report", "cells": "v1", "variable_name": "v",
+                       "sections": "dend", "dt": 0.05, "start_time": 20.0,
+                       "end_time": a.tstop - 40.0, "file_name": "dend_v.h5"},
+        }
     json.dump(sim, open(os.path.join(out, "simulation_config.json"), "w"), indent=2)
     json.dump({"network": "./circuit_config.json", "simulation": "./simulation_config.json"},
               open(os.path.join(out, "config.json"), "w"), indent=2)
     print("gen_allen_circuit: %d biophysical cells, %d virtual, %d + %d edges, %d input spikes"
-          " -> %s" % (n, m, len(order), len(src), len(ts), out))
+          " -> %s%s" % (n, m, len(order), n_lgn_edges, len(ts), out,
+                        " (+ %d point neurons)" % a.point if a.point else ""))
 
 
 if __name__ == "__main__":

@@ -60,8 +60,7 @@
  *     output_dir/<basename of spikes_file> (default out.h5); the marker
  *     <config>.SUCCESS is removed first and written last by rank 0.
  * Anything else in the config that would change the result (gap junctions,
- * neuromodulation, compartment_set modifications, LFP reports, modoverride, legacy morpho_*
- * placement, run.forward_skip, ...) is refused with RV_EUNSUPPORTED naming
+ * LFP reports, modoverride, legacy morpho_* placement, ...) is refused with RV_EUNSUPPORTED naming
  * the key, never silently ignored.
  */
 #ifndef RV_DRIVER_H
@@ -72,6 +71,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define RV_DRV_LB_ROUNDROBIN 0
+#define RV_DRV_LB_WHOLECELL  1
 
 typedef struct rv_drv_options {
     const char *config;            /* simulation_config.json or BMTK config.json */
@@ -91,10 +93,25 @@ typedef struct rv_drv_options {
     size_t n_dump_gids;
     int dry_run; /* --dry-run: build everything, do not simulate, write no output
                     (the output folder is created; the CLI writes its log there) */
+    /* --lb-mode (Blue Brain circuits): RV_DRV_LB_ROUNDROBIN (0, default) or
+     * RV_DRV_LB_WHOLECELL: whole cells balanced by complexity with
+     * neurodamus's cx_<target>#.dat files under ./sim_conf (driver/loadbal.h) */
+    int lb_mode;
     /* Log sink: every progress line (with or without verbose), rank 0 only,
      * without the trailing newline; NULL: none. */
     void (*log)(void *ud, const char *line);
     void *log_ud;
+    /* Save/restore (neurodamus --save, --save-time, --restore; driver/ckpt.c).
+     * Relative folders are taken from the simulation config's folder, as
+     * neurodamus does.  save_dir: write the state there at tstop, or at
+     * save_time when has_save_time (later than tstop: at tstop), one file per
+     * rank (ranvier.r<rank>.ckpt), the run going on to tstop.  restore_dir:
+     * continue from the state saved there (same circuit, config and number of
+     * ranks); spikes and reports then cover the restored time onwards. */
+    const char *save_dir;
+    double save_time;
+    int has_save_time;
+    const char *restore_dir;
 } rv_drv_options;
 
 typedef struct rv_drv_result {
@@ -108,6 +125,10 @@ typedef struct rv_drv_result {
     uint64_t n_synapses;   /* Blue Brain circuits: synapses created (all ranks) */
     char output_dir[1024]; /* the output folder, set (and created) as soon as it is known */
     int dry_run;           /* 1: built only (o->dry_run), nothing simulated or written */
+    /* save/restore: the time restored from (restored = 1) and saved at (saved = 1) */
+    int restored, saved;
+    double t_restored, t_saved;
+    char save_dir[1024]; /* the folder written (saved = 1) */
 } rv_drv_result;
 
 /* Run the simulation described by o->config.  Collective under MPI: every

@@ -183,6 +183,10 @@ rv_status rv_model_finitialize(rv_model *m, double v_init, rv_error *err);
 rv_status rv_model_step(rv_model *m, rv_error *err);
 /* Steps while t < tstop - dt/2 (NEURON's continuerun on the fixed grid). */
 rv_status rv_model_run(rv_model *m, double tstop, rv_error *err);
+/* After rv_model_finitialize: ten steps of skip/10 from t = -1e9, then dt
+ * restored, t = 0 and every record restarted (neurodamus' ForwardSkip on
+ * NEURON: fadvance from negative time, then frecord_init). */
+rv_status rv_model_forward_skip(rv_model *m, double skip, rv_error *err);
 
 /* ---- recording --------------------------------------------------------- */
 /* Record a range variable at (sec, x) at t=0 and after every step (as

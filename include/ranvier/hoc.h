@@ -23,6 +23,11 @@ extern "C" {
 
 typedef struct rv_hoc rv_hoc;
 
+/* A point-process FUNCTION/PROCEDURE called from hoc (`syn.setRNG(1, 2, 3)`):
+ * pp, the function's name (owned by the interpreter), numeric arguments. */
+typedef rv_status (*rv_hoc_pp_call_fn)(void *ud, int pp, const char *fn, const double *args,
+                                       int nargs, double *result, rv_error *err);
+
 /* Output sink for print/printf (default: stdout). */
 typedef void (*rv_hoc_write_fn)(void *ud, const char *text, size_t n);
 
@@ -82,6 +87,17 @@ rv_status rv_hoc_bind_pp(rv_hoc *h, const char *name, const char *mech, int pp, 
 /* NEURON's sec.orientation(): the end (0 or 1) of section `sec` that is
  * connected towards the root; -1 for an unknown section. */
 int rv_hoc_section_orientation(rv_hoc *h, int sec);
+/* Route point-process FUNCTION/PROCEDURE calls made by hoc code through fn
+ * (a driver defers those that would lower the model); NULL: rv_pp_call. */
+void rv_hoc_set_pp_call(rv_hoc *h, rv_hoc_pp_call_fn fn, void *ud);
+/* Run hoc source text with engine section `sec` as the accessed section. */
+rv_status rv_hoc_exec_in_section(rv_hoc *h, int sec, const char *code, const char *name,
+                                 rv_error *err);
+/* The point process the top-level objref `name` refers to: its id and
+ * mechanism name (owned by the interpreter); RV_EINVAL when it is not one. */
+rv_status rv_hoc_get_pp(rv_hoc *h, const char *name, int *pp, const char **mech, rv_error *err);
+/* 1 when template `tmpl` declares `name` public. */
+int rv_hoc_template_has_public(rv_hoc *h, const char *tmpl, const char *name);
 
 #ifdef __cplusplus
 }

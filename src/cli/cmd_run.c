@@ -23,8 +23,10 @@ static int usage(FILE *f) {
         "  --output-path DIR       write outputs there instead of the config's output_dir\n"
         "                          (alias --output-dir)\n"
         "  --mechanisms DIR        also load the .mod files of DIR (repeatable)\n"
-        "  --lb-mode RoundRobin    load balance: cells dealt round-robin over the ranks (the\n"
-        "                          only mode; WholeCell, MultiSplit, Memory are refused)\n"
+        "  --lb-mode MODE          cells over the ranks: RoundRobin (default, sorted ids dealt\n"
+        "                          in turn) or WholeCell (whole cells balanced by complexity,\n"
+        "                          files ./sim_conf/_loadbal_*/cx_<target>#.dat as neurodamus;\n"
+        "                          MultiSplit and Memory are refused)\n"
         "  --dump-cell-state GIDS  write NEURON's prcellstate files <gid>_py_Neuron_t<t>.nrndat\n"
         "                          after finitialize (t=0) and at tstop into the output folder;\n"
         "                          GIDS: final gids, e.g. 3 or 1,4-6\n"
@@ -36,6 +38,12 @@ static int usage(FILE *f) {
         "                          the same on any number of ranks)\n"
         "  --record-soma PREFIX    (biophysical cells) write soma v of every cell at every\n"
         "                          step to PREFIX.<rank>, lines \"gid step v\" (for tests)\n"
+        "  --save DIR              save the state (one file per rank) into DIR at tstop, or\n"
+        "                          at --save-time; relative to the config's folder\n"
+        "  --save-time T           save at time T (ms) and go on to tstop (needs --save)\n"
+        "  --restore DIR           continue from the state saved in DIR (same circuit, config\n"
+        "                          and rank count) to tstop; spikes and reports cover the\n"
+        "                          time after the restored one\n"
         "  -v, --verbose           progress on stderr\n"
         "The log <output folder>/ranvier.log (rank 0) holds the command, the progress\n"
         "lines (also without -v) and the summary or the error.\n");
@@ -182,9 +190,17 @@ int rv_cmd_run(int argc, char **argv) {
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i], *val = NULL;
         /* options taking a value: --opt VALUE or --opt=VALUE */
-        static const char *const with_value[] = {
-            "--output-dir",  "--output-path", "--mechanisms",      "--event-order",
-            "--record-soma", "--lb-mode",     "--dump-cell-state", NULL};
+        static const char *const with_value[] = {"--output-dir",
+                                                 "--output-path",
+                                                 "--mechanisms",
+                                                 "--event-order",
+                                                 "--record-soma",
+                                                 "--lb-mode",
+                                                 "--dump-cell-state",
+                                                 "--save",
+                                                 "--save-time",
+                                                 "--restore",
+                                                 NULL};
         const char *name = NULL;
         for (int k = 0; with_value[k] && !name; ++k)
             if (opt_is(a, with_value[k], &val)) name = with_value[k];
@@ -228,16 +244,29 @@ int rv_cmd_run(int argc, char **argv) {
             o.record_soma = val;
         } else if (name && !strcmp(name, "--lb-mode")) {
             /* neurodamus' names, case-insensitive as its parser */
-            if (ieq(val, "RoundRobin") == 0) continue;
-            if (!ieq(val, "WholeCell") || !ieq(val, "MultiSplit") || !ieq(val, "Memory"))
+            if (!ieq(val, "RoundRobin") || !ieq(val, "rr")) {
+                o.lb_mode = RV_DRV_LB_ROUNDROBIN;
+                continue;
+            }
+            if (!ieq(val, "WholeCell")) {
+                o.lb_mode = RV_DRV_LB_WHOLECELL;
+                continue;
+            }
+            if (!ieq(val, "MultiSplit") || !ieq(val, "LoadBalance"))
                 fprintf(stderr,
-                        "ranvier run: --lb-mode %s is not supported: ranvier deals cells "
-                        "round-robin over the ranks (--lb-mode RoundRobin)\n",
+                        "ranvier run: --lb-mode %s is not supported: it splits cells into "
+                        "pieces on several ranks, ranvier keeps every cell whole on one rank; "
+                        "use --lb-mode WholeCell (whole cells balanced by complexity) instead\n",
                         val);
+            else if (!ieq(val, "Memory"))
+                fprintf(stderr,
+                        "ranvier run: --lb-mode Memory is not supported: it needs neurodamus' "
+                        "dry-run memory files (allocation_r<N>_c<M>.pkl.gz); use --lb-mode "
+                        "WholeCell (whole cells balanced by complexity) instead\n");
             else
                 fprintf(stderr,
-                        "ranvier run: --lb-mode takes RoundRobin (neurodamus' WholeCell, "
-                        "MultiSplit, Memory are not supported), not '%s'\n",
+                        "ranvier run: --lb-mode takes RoundRobin or WholeCell (neurodamus' "
+                        "MultiSplit and Memory are not supported), not '%s'\n",
                         val);
             rc = 2;
             goto out;
@@ -247,6 +276,21 @@ int rv_cmd_run(int argc, char **argv) {
                 rc = 2;
                 goto out;
             }
+        } else if (name && !strcmp(name, "--save")) {
+            o.save_dir = val;
+        } else if (name && !strcmp(name, "--restore")) {
+            o.restore_dir = val;
+        } else if (name && !strcmp(name, "--save-time")) {
+            char *e;
+            errno = 0;
+            double t = strtod(val, &e);
+            if (errno || *e || !(t >= 0) || t > 1e300) {
+                fprintf(stderr, "ranvier run: --save-time takes a time >= 0 in ms, not '%s'\n",
+                        val);
+                rc = 2;
+                goto out;
+            }
+            o.save_time = t, o.has_save_time = 1;
         } else if (strcmp(a, "--dry-run") == 0) {
             o.dry_run = 1;
         } else if (strcmp(a, "--mpi") == 0) {
@@ -321,6 +365,18 @@ int rv_cmd_run(int argc, char **argv) {
                      (unsigned long long)res.n_spikes, res.spikes_path);
         printf("%s\n", line);
         log_line(&lg, line);
+        if (res.restored) {
+            snprintf(line, sizeof line, "restored the state at t = %g ms from %s", res.t_restored,
+                     o.restore_dir);
+            printf("%s\n", line);
+            log_line(&lg, line);
+        }
+        if (res.saved) {
+            snprintf(line, sizeof line, "saved the state at t = %g ms to %s", res.t_saved,
+                     res.save_dir);
+            printf("%s\n", line);
+            log_line(&lg, line);
+        }
         if (n_gids) {
             snprintf(
                 line, sizeof line,

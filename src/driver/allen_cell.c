@@ -314,6 +314,9 @@ void rv__allen_cell_free(rv__allen_cell *c) {
     if (!c) return;
     rv_free(c->secs);
     rv_free(c->var);
+    rv_free(c->parent);
+    rv_free(c->parent_x);
+    rv_free(c->stype);
     memset(c, 0, sizeof *c);
 }
 
@@ -347,7 +350,10 @@ rv_status rv__allen_cell_build(rv_model *m, const char *swc, const char *fit_jso
     ids = rv_malloc((size_t)(mo->nsec ? mo->nsec : 1) * sizeof *ids);
     out->secs = rv_malloc((size_t)(mo->nsec + 2) * sizeof *out->secs);
     b.type = rv_malloc((size_t)(mo->nsec + 2) * sizeof *b.type);
-    if (!ids || !out->secs || !b.type) {
+    out->parent = rv_malloc((size_t)(mo->nsec + 2) * sizeof *out->parent);
+    out->parent_x = rv_malloc((size_t)(mo->nsec + 2) * sizeof *out->parent_x);
+    out->stype = rv_malloc((size_t)(mo->nsec + 2) * sizeof *out->stype);
+    if (!ids || !out->secs || !b.type || !out->parent || !out->parent_x || !out->stype) {
         st = RV_FAIL(err, RV_ENOMEM, "out of memory");
         goto fail;
     }
@@ -369,7 +375,16 @@ rv_status rv__allen_cell_build(rv_model *m, const char *swc, const char *fit_jso
             continue;
         }
         type4(mo->sec[i].base, b.type[out->nsec]);
+        out->parent[out->nsec] = mo->sec[i].parent; /* an index in mo->sec for now */
+        out->parent_x[out->nsec] = mo->sec[i].parent_x;
         out->secs[out->nsec++] = ids[i];
+    }
+    /* parents as indices in out->secs (a parent deleted with the axon: a root) */
+    for (int k = 0; k < out->nsec; ++k) {
+        int pm = out->parent[k], pk = -1;
+        for (int j = 0; pm >= 0 && j < out->nsec && pk < 0; ++j)
+            if (out->secs[j] == ids[pm]) pk = j;
+        out->parent[k] = pk;
     }
     for (int k = 0; k < 2; ++k) {
         char name[320];
@@ -381,6 +396,10 @@ rv_status rv__allen_cell_build(rv_model *m, const char *swc, const char *fit_jso
                                      k ? 1.0 : 0.5, err)))
             goto fail;
         strcpy(b.type[out->nsec], "axon");
+        int si = 0;
+        while (k == 0 && out->secs[si] != out->soma) ++si;
+        out->parent[out->nsec] = k ? out->nsec - 1 : si;
+        out->parent_x[out->nsec] = k ? 1.0 : 0.5;
         out->secs[out->nsec++] = out->axon[k];
     }
     /* BioCell.set_nseg (applied first here: the fit's values are uniform per
@@ -438,6 +457,12 @@ rv_status rv__allen_cell_build(rv_model *m, const char *swc, const char *fit_jso
             if ((st = where(set_all(&b, out->secs[i], "ek", f.ek[r], err), err, fit_json, key)))
                 goto fail;
         }
+    for (int i = 0; i < out->nsec; ++i) {
+        static const char *const names[4] = {"soma", "axon", "dend", "apic"};
+        out->stype[i] = 0;
+        for (int t = 0; t < 4; ++t)
+            if (!strcmp(b.type[i], names[t])) out->stype[i] = t + 1;
+    }
     out->celsius = f.celsius;
     out->v_init = f.v_init;
     out->dL = dL;
@@ -453,6 +478,68 @@ fail:
     rv_free(f.gene);
     rv__allen_cell_free(out);
     return st;
+}
+
+/* ---- segments (BMTK's seg_props) ------------------------------------------ */
+
+/* NEURON's node_dist(parent, node_exact(parent, x)) */
+static double node_dist_at(double L, int nseg, double x) {
+    if (x <= 0) return 0.;
+    if (x >= 1) return L * 1.;
+    int i = (int)(x * nseg);
+    if (i >= nseg) i = nseg - 1;
+    return L * (((double)i + .5) / (double)nseg);
+}
+
+rv_status rv__allen_cell_segments(rv_model *m, const rv__allen_cell *c, rv__allen_seg **segs,
+                                  int *n, rv_error *err) {
+    *segs = NULL;
+    *n = 0;
+    double *L = rv_malloc(sizeof *L * (size_t)(c->nsec ? c->nsec : 1));
+    if (!L) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    int total = 0, soma = -1;
+    rv_status st = RV_OK;
+    for (int k = 0; k < c->nsec && !st; ++k) {
+        st = rv_section_get_L(m, c->secs[k], &L[k], err);
+        total += rv_section_nseg(m, c->secs[k]);
+        if (c->secs[k] == c->soma) soma = k;
+    }
+    rv__allen_seg *s = st ? NULL : rv_malloc(sizeof *s * (size_t)(total ? total : 1));
+    if (!st && !s) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+    int w = 0;
+    for (int k = 0; k < c->nsec && !st; ++k) {
+        int nseg = rv_section_nseg(m, c->secs[k]);
+        for (int i = 0; i < nseg; ++i) {
+            rv__allen_seg *g = &s[w++];
+            g->sec = k;
+            g->x = ((double)i + 0.5) / (double)nseg;
+            g->length = L[k] / (double)nseg;
+            g->type = c->stype[k];
+            /* topol_distance(origin soma[0](0), this node): up to the soma */
+            double d = 0., nd = L[k] * (((double)i + .5) / (double)nseg);
+            int cur = k, guard = 0;
+            while (cur != soma && cur >= 0 && guard++ <= c->nsec) {
+                d += nd;
+                int p = c->parent[cur];
+                if (p >= 0)
+                    nd = node_dist_at(L[p], rv_section_nseg(m, c->secs[p]), c->parent_x[cur]);
+                cur = p;
+            }
+            if (cur != soma)
+                d = 1e20;
+            else if (nd > 0)
+                d += nd - 0.;
+            g->dist = d;
+        }
+    }
+    rv_free(L);
+    if (st) {
+        rv_free(s);
+        return st;
+    }
+    *segs = s;
+    *n = w;
+    return RV_OK;
 }
 
 /* ---- dump ----------------------------------------------------------------- */

@@ -50,10 +50,24 @@ typedef struct rv__allen_cell {
     int *secs;   /* nsec model section ids */
     int nvar;    /* every (section, variable) the fit set, in order of application */
     rv__allen_var *var;
-    double celsius; /* conditions[0].celsius, NAN when absent */
-    double v_init;  /* conditions[0].v_init, NAN when absent */
-    double dL;      /* the dL used */
+    double celsius;   /* conditions[0].celsius, NAN when absent */
+    double v_init;    /* conditions[0].v_init, NAN when absent */
+    double dL;        /* the dL used */
+    int *parent;      /* [nsec]: index in secs of the parent, -1 for a root */
+    double *parent_x; /* [nsec]: where on the parent (connect this(0), parent(x)) */
+    int *stype;       /* [nsec]: SWC type of the name (soma 1, axon 2, dend 3, apic 4, else 0) */
 } rv__allen_cell;
+
+/* One segment of the cell as BMTK's Morphology.seg_props lists them (hobj.all
+ * order, then segments along the section): the section (index in secs),
+ * x = (i + 0.5) / nseg, length L / nseg, its SWC type, and dist: NEURON's
+ * distance(seg) from the origin soma[0](0) (topol_distance: node distances
+ * summed from the segment up to the soma; 1e20 when not connected to it). */
+typedef struct rv__allen_seg {
+    int sec;
+    double x, length, dist;
+    int type;
+} rv__allen_seg;
 
 /* mechanisms/allen of the source tree (RANVIER_MECHANISMS_DIR/allen when the
  * environment variable is set). */
@@ -70,6 +84,11 @@ rv_status rv__allen_load_mechanisms(rv_model *m, const char *dir, rv_nmodl_lib *
 rv_status rv__allen_cell_build(rv_model *m, const char *swc, const char *fit_json,
                                const rv__allen_opts *opts, rv__allen_cell *out, rv_error *err);
 void rv__allen_cell_free(rv__allen_cell *c);
+
+/* The segments of a built cell (before or after setup); *segs is
+ * rv_malloc'ed (caller frees), *n their count. */
+rv_status rv__allen_cell_segments(rv_model *m, const rv__allen_cell *c, rv__allen_seg **segs,
+                                  int *n, rv_error *err);
 
 /* JSON description of the cell after setup: every section (name, nseg, L,
  * Ra) and segment (x, area, diam, cm, and every variable the fit set). */

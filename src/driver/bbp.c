@@ -15,8 +15,12 @@
  * RV_EUNSUPPORTED naming its key.
  */
 #include "driver_int.h"
+#include "ckpt_int.h" /* --save / --restore */
+#include "lfp.h"      /* lfp reports (lf) */
+#include "loadbal.h"  /* --lb-mode: the cells of each rank */
 #include "report_int.h"
 #include "stimulus_int.h"
+#include "synhelper.h" /* modoverride (mo) */
 #include "ranvier/engine.h"
 #include "ranvier/hoc.h"
 #include "ranvier/nmodl.h"
@@ -118,6 +122,7 @@ typedef struct bpop {
     const rv_sonata_cfg_population *cfg;
     uint64_t size, offset, max_id;
     int is_virtual, is_bio;
+    int implicit;     /* an edge population's source that is no node population */
     uint64_t *target; /* the simulation's node set on this population, ascending */
     size_t n_target;
     int *cell; /* [size]: index into cells of a local cell, else -1 */
@@ -142,6 +147,8 @@ typedef struct bepop {
     const rv_sonata_cfg_population *cfg;
     int src, trg;   /* indices into pops */
     int electrical; /* type electrical: gap junctions */
+    int neuromod;   /* type neuromodulatory: events onto existing synapses */
+    int exp2syn;    /* type Exp2Syn_synapse: synapses by modoverride Exp2Syn (mo) */
 } bepop;
 
 /* A FUNCTION/PROCEDURE call on a point process, made once the structure is
@@ -193,10 +200,31 @@ typedef struct bdrv {
     struct breplay {
         rv_sonata_spikes *spk; /* the file's spikes at or after the input's delay */
         rv_sonata_sel *trg;    /* [n_pops]: the input's node set (target cells) */
+        rv_sonata_sel *src;    /* [n_pops]: its 'source' node set, NULL: every source */
     } * replay;                /* synapse_replay inputs, in file order */
     size_t n_replay;
     uint64_t n_syn, n_netcons, n_skipped, n_gaps;
     char outdir[1024];
+    /* synapses made from chemical edges, for neuromodulation edges to find
+     * (kept only when the circuit has neuromodulatory edges) */
+    struct bsyn {
+        int cell, mgr; /* local cell index; position of its manager */
+        uint64_t src;  /* source raw id */
+        int64_t isec;  /* afferent_section_id */
+        double x;      /* location */
+        int pp, exc;   /* point process; ProbAMPANMDA_EMS (else GABAAB) */
+        int spop;      /* source population */
+        const char *mech;
+    } * bsyn;
+    size_t n_bsyn, cap_bsyn;
+    int keep_bsyn, cur_mgr;
+    int cur_replay; /* the current manager receives replay (first of its pair) */
+    int nm_reg[64]; /* neuromodulation: per source population, the position of
+                     * the manager the post population registered for it */
+    int nc_slot[2]; /* nc_type_param of ProbGABAAB_EMS, ProbAMPANMDA_EMS; -1 unknown */
+    uint64_t n_neuromod;
+    rv__synhelper *sh; /* modoverride helper templates (synhelper.c), NULL: none */
+    rv__drv_ckpt ck;   /* --save / --save-time / --restore (ckpt.c) */
 } bdrv;
 
 static rv_sonata_comm scomm(const bdrv *d) {
@@ -267,21 +295,16 @@ static rv_status check_supported(bdrv *d, rv_error *err) {
         s->target_simulator != RV_SONATA_CFG_SIM_UNSPECIFIED)
         return unsupported(d, "target_simulator", "a target_simulator other than NEURON", err);
     if (s->run.tstart != 0) return unsupported(d, "run.tstart", "run.tstart other than 0", err);
-    for (size_t i = 0; i < s->conditions.n_modifications; ++i)
-        if (s->conditions.modifications[i].type == RV_SONATA_CFG_MOD_COMPARTMENT_SET) {
-            snprintf(buf, sizeof buf, "modification '%s' of type compartment_set",
-                     s->conditions.modifications[i].name);
-            return unsupported(d, "conditions.modifications", buf, err);
-        }
-    if (s->run.electrodes_file) return unsupported(d, "run.electrodes_file", "LFP electrodes", err);
-    if (s->run.has_forward_skip && s->run.forward_skip > 0)
-        return unsupported(d, "run.forward_skip", "run.forward_skip", err);
+    /* run.electrodes_file: used by lfp reports without their own (lfp.c) */
     for (size_t i = 0; i < d->circ->n_edge_populations; ++i) {
         const rv_sonata_cfg_population *e = &d->circ->edge_populations[i];
-        if (e->type && strcmp(e->type, "chemical") && strcmp(e->type, "electrical")) {
+        if (e->type && strcmp(e->type, "chemical") && strcmp(e->type, "electrical") &&
+            strcmp(e->type, "neuromodulatory") && strcmp(e->type, "Exp2Syn_synapse")) {
             snprintf(buf, sizeof buf, "edge population '%s' of type '%s'", e->name, e->type);
             RV_FAIL(err, RV_EUNSUPPORTED,
-                    "%s is not supported yet by ranvier run (chemical, electrical)", buf);
+                    "%s is not supported yet by ranvier run (chemical, electrical, "
+                    "neuromodulatory, Exp2Syn_synapse)",
+                    buf);
             rv_error_where(err, d->circ->path, 0, "type");
             return RV_EUNSUPPORTED;
         }
@@ -529,7 +552,7 @@ static rv_status write_offsets(bdrv *d, rv_error *err) {
     for (int pass = 0; pass < 2; ++pass)
         for (size_t i = 0; i < d->n_pops; ++i) {
             bpop *p = &d->pops[i];
-            if (p->is_virtual != pass) continue;
+            if (p->is_virtual != pass || p->implicit) continue;
             fprintf(f, "%s::%llu::%s\n", p->name, (unsigned long long)p->offset,
                     pass ? "virtual" : p->name);
         }
@@ -618,8 +641,19 @@ static rv_status build_cells(bdrv *d, rv_error *err) {
             rv_free(tpl);
             break;
         }
-        for (size_t k = (size_t)d->c->rank; k < p->n_target && !st;
-             k += (size_t)d->c->size) { /* sorted(target)[rank::size] */
+        /* ---- load balance (driver/loadbal.c, --lb-mode): this rank's cells,
+         * ascending; RoundRobin = sorted(target)[rank::size] ---- */
+        size_t *lb_k = NULL, lb_n = 0;
+        int lb_first = 1;
+        for (size_t j = 0; j < pi; ++j) lb_first &= !(d->pops[j].is_bio && d->pops[j].n_target);
+        rv__lb_pop lb_p = {p->name,     p->pop,  p->cfg,    p->target,
+                           p->n_target, d->libs, d->n_libs, lb_first};
+        if ((st = rv__lb_local_cells(d->c, &lb_p, &lb_k, &lb_n, err))) {
+            rv_free(tpl), rv_free(morph);
+            break;
+        }
+        for (size_t q = 0; q < lb_n && !st; ++q) {
+            size_t k = lb_k[q]; /* ---- end load balance ---- */
             uint64_t r = p->target[k];
             rv_sonata_template tp;
             if ((st = rv_sonata_resolve_template(p->cfg, tpl[r], &tp, err))) break;
@@ -766,12 +800,31 @@ static rv_status build_cells(bdrv *d, rv_error *err) {
                                                 err);
             }
         }
-        rv_free(tpl), rv_free(morph);
+        rv_free(tpl), rv_free(morph), rv_free(lb_k); /* lb_k: load balance */
     }
     return st;
 }
 
 /* ---- synapses ----------------------------------------------------------------- */
+
+/* An implicit virtual population (facts §1): created after the offsets
+ * were frozen, its offset follows its alphabetical predecessor at that
+ * moment; nothing else moves.  No nodes: no NetCon from it, only replay. */
+static rv_status implicit_pop(bdrv *d, const char *name, int *out, rv_error *err) {
+    if (d->n_pops == 64) return RV_FAIL(err, RV_EUNSUPPORTED, "more than 64 node populations");
+    bpop *p = &d->pops[d->n_pops];
+    memset(p, 0, sizeof *p);
+    if (!(p->name = rv_strdup(name))) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    p->is_virtual = p->implicit = 1;
+    p->hash_id = pop_hash_id(name);
+    const bpop *prev = NULL;
+    for (size_t i = 0; i < d->n_pops; ++i)
+        if (strcmp(d->pops[i].name, name) < 0 && (!prev || strcmp(d->pops[i].name, prev->name) > 0))
+            prev = &d->pops[i];
+    p->offset = prev ? ((prev->offset + prev->max_id) / 1000 + 1) * 1000 : 0;
+    *out = (int)d->n_pops++;
+    return RV_OK;
+}
 
 static rv_status open_edges(bdrv *d, rv_error *err) {
     const rv_sonata_circuit_config *c = d->circ;
@@ -799,18 +852,34 @@ static rv_status open_edges(bdrv *d, rv_error *err) {
                     strcmp(c->edge_populations[j].name, name) == 0)
                     e->cfg = &c->edge_populations[j];
             e->electrical = e->cfg && e->cfg->type && strcmp(e->cfg->type, "electrical") == 0;
+            e->neuromod = e->cfg && e->cfg->type && strcmp(e->cfg->type, "neuromodulatory") == 0;
+            if (e->neuromod) d->keep_bsyn = 1;
+            e->exp2syn = e->cfg && e->cfg->type && strcmp(e->cfg->type, "Exp2Syn_synapse") == 0;
             if ((st = rv_sonata_pop_open(f, name, &e->pop, err))) break;
             const char *sp = rv_sonata_edges_source_population(e->pop);
             const char *tp = rv_sonata_edges_target_population(e->pop);
             e->src = sp ? (int)find_pop(d, sp) : -1;
             e->trg = tp ? (int)find_pop(d, tp) : -1;
+            if (sp && e->src < 0 && e->trg >= 0 && !e->electrical && !e->neuromod) {
+                /* facts §1: an implicit virtual source population, made
+                 * after the offsets were frozen */
+                if ((st = implicit_pop(d, sp, &e->src, err))) break;
+            } else if (sp && e->src < 0 && e->trg >= 0) {
+                RV_FAIL(err, RV_EUNSUPPORTED,
+                        "edge population '%s' (type %s): its source population '%s' is not among "
+                        "the circuit's nodes; neurodamus accepts implicit virtual sources only for "
+                        "chemical edges",
+                        name, e->cfg->type, sp);
+                rv_error_where(err, ef->elements_path, 0, "source_node_id");
+                st = RV_EUNSUPPORTED;
+                break;
+            }
             if (e->src < 0 || e->trg < 0) {
                 const char *which = e->src < 0 ? "source_node_id" : "target_node_id";
                 const char *pn = e->src < 0 ? sp : tp;
                 RV_FAIL(err, RV_EUNSUPPORTED,
                         "edge population '%s': node population '%s' (node_population of %s) is "
-                        "not among the circuit's nodes (implicit virtual sources are not "
-                        "supported yet)",
+                        "not among the circuit's nodes",
                         name, pn ? pn : "(missing)", which);
                 rv_error_where(err, ef->elements_path, 0, which);
                 st = RV_EUNSUPPORTED;
@@ -835,8 +904,8 @@ static size_t manager_order(bdrv *d, int *order) {
         for (size_t e = 0; e < d->n_eps && pick < 0; ++e)
             if (!used[e] && strcmp(d->eps[e].name, want) == 0) pick = (long)e;
         for (size_t e = 0; e < d->n_eps && pick < 0; ++e)
-            if (!used[e] && !d->eps[e].electrical && d->eps[e].src == (int)p &&
-                d->eps[e].trg == (int)p)
+            if (!used[e] && !d->eps[e].electrical && !d->eps[e].neuromod && !d->eps[e].exp2syn &&
+                d->eps[e].src == (int)p && d->eps[e].trg == (int)p)
                 pick = (long)e;
         if (pick >= 0) used[pick] = 1, order[n++] = (int)pick;
     }
@@ -851,6 +920,7 @@ typedef struct edge_data {
     double *cond, *u, *dep, *fac, *dtc, *delay, *nrrp, *csf, *uhill, *pos, *segoff;
     int64_t *type, *secid, *segid; /* pos NULL: the segment form (segid, segoff) */
     int64_t *ajid, *ejid;          /* gap junctions: afferent/efferent_junction_id */
+    double *nmstr, *nmdtc;         /* neuromodulation: neuromod_strength, neuromod_dtc */
 } edge_data;
 
 static void edge_data_free(edge_data *x) {
@@ -858,6 +928,7 @@ static void edge_data_free(edge_data *x) {
     rv_free(x->dep), rv_free(x->fac), rv_free(x->dtc), rv_free(x->delay), rv_free(x->nrrp);
     rv_free(x->csf), rv_free(x->uhill), rv_free(x->pos), rv_free(x->type), rv_free(x->secid);
     rv_free(x->segoff), rv_free(x->segid), rv_free(x->ajid), rv_free(x->ejid);
+    rv_free(x->nmstr), rv_free(x->nmdtc);
 }
 
 static rv_status read_f64(bepop *e, const char *name, const rv_sonata_sel *sel, size_t n,
@@ -892,10 +963,14 @@ static rv_status read_i64(bepop *e, const char *name, const rv_sonata_sel *sel, 
     return st;
 }
 
-/* The afferent edges of cells ids (ascending raw ids): synapse attributes,
- * or (gap) the conductance and junction ids; the placement for both. */
-static rv_status read_edges(bdrv *d, bepop *e, const uint64_t *ids, size_t nids, int gap,
+/* The afferent edges of cells ids (ascending raw ids): synapse attributes
+ * (kind 0), the conductance and junction ids (kind 1, gap junctions) or the
+ * delay, neuromod_strength and neuromod_dtc (kind 2, neuromodulation); the
+ * placement for all. */
+enum { EK_SYN = 0, EK_GAP = 1, EK_NEUROMOD = 2 };
+static rv_status read_edges(bdrv *d, bepop *e, const uint64_t *ids, size_t nids, int kind,
                             edge_data *x, rv_error *err) {
+    int gap = kind != EK_SYN; /* no synapse parameters */
     (void)d;
     memset(x, 0, sizeof *x);
     rv_sonata_sel sel = {NULL, 0};
@@ -914,15 +989,20 @@ static rv_status read_edges(bdrv *d, bepop *e, const uint64_t *ids, size_t nids,
         st = rv_sonata_edges_read_source_ids(e->pop, &sel, x->src, err);
         if (!st) st = rv_sonata_edges_read_target_ids(e->pop, &sel, x->trg, err);
     }
-    if (!st) st = read_f64(e, "conductance", &sel, n, &x->cond, 0, 1, err);
-    if (!st && gap) st = read_i64(e, "afferent_junction_id", &sel, n, &x->ajid, err);
-    if (!st && gap) st = read_i64(e, "efferent_junction_id", &sel, n, &x->ejid, err);
-    if (!st && !gap) st = read_f64(e, "u_syn", &sel, n, &x->u, 0, 1, err);
-    if (!st && !gap) st = read_f64(e, "depression_time", &sel, n, &x->dep, 0, 1, err);
-    if (!st && !gap) st = read_f64(e, "facilitation_time", &sel, n, &x->fac, 0, 1, err);
-    if (!st && !gap) st = read_f64(e, "decay_time", &sel, n, &x->dtc, 0, 1, err);
+    if (!st && kind != EK_NEUROMOD) st = read_f64(e, "conductance", &sel, n, &x->cond, 0, 1, err);
+    if (!st && kind == EK_NEUROMOD) st = read_f64(e, "delay", &sel, n, &x->delay, 0, 1, err);
+    if (!st && kind == EK_NEUROMOD)
+        st = read_f64(e, "neuromod_strength", &sel, n, &x->nmstr, 0, 1, err);
+    if (!st && kind == EK_NEUROMOD) st = read_f64(e, "neuromod_dtc", &sel, n, &x->nmdtc, 0, 1, err);
+    if (!st && kind == EK_GAP) st = read_i64(e, "afferent_junction_id", &sel, n, &x->ajid, err);
+    if (!st && kind == EK_GAP) st = read_i64(e, "efferent_junction_id", &sel, n, &x->ejid, err);
+    int mand = !e->exp2syn; /* mo: Exp2Syn_synapse edges have none of these */
+    if (!st && !gap) st = read_f64(e, "u_syn", &sel, n, &x->u, 0, mand, err);
+    if (!st && !gap) st = read_f64(e, "depression_time", &sel, n, &x->dep, 0, mand, err);
+    if (!st && !gap) st = read_f64(e, "facilitation_time", &sel, n, &x->fac, 0, mand, err);
+    if (!st && !gap) st = read_f64(e, "decay_time", &sel, n, &x->dtc, 0, mand, err);
     if (!st && !gap) st = read_f64(e, "delay", &sel, n, &x->delay, 0, 1, err);
-    if (!st && !gap) st = read_f64(e, "n_rrp_vesicles", &sel, n, &x->nrrp, 0, 1, err);
+    if (!st && !gap) st = read_f64(e, "n_rrp_vesicles", &sel, n, &x->nrrp, 0, mand, err);
     if (!st && !gap) st = read_f64(e, "conductance_scale_factor", &sel, n, &x->csf, -1, 0, err);
     if (!st && !gap) st = read_f64(e, "u_hill_coefficient", &sel, n, &x->uhill, 0, 0, err);
     if (!st) {
@@ -955,7 +1035,9 @@ static rv_status read_edges(bdrv *d, bepop *e, const uint64_t *ids, size_t nids,
         if (!x->secid) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
         if (!st && n)
             st = rv_sonata_pop_read_i64(e->pop, "afferent_section_id", &sel, x->secid, err);
-        if (!st && n && !gap)
+        if (!st && n && !gap && e->exp2syn && rv_sonata_pop_attr_find(e->pop, "syn_type_id") < 0)
+            for (size_t q = 0; q < n; ++q) x->type[q] = -1; /* mo: Exp2Syn's default */
+        else if (!st && n && !gap)
             st = rv_sonata_pop_read_i64(e->pop, "syn_type_id", &sel, x->type, err);
     }
     if (st && err && !err->path[0]) rv_error_where(err, NULL, 0, e->name);
@@ -1017,6 +1099,8 @@ typedef struct conn {
     int n_configure;
     double dl_t[16], dl_w[16]; /* delayed overrides (delay > 0): times, weights */
     int n_dl;
+    double nm_str, nm_dtc;   /* neuromodulation_strength/dtc of overrides, 0 unset */
+    const char *mo, *mo_who; /* modoverride of the last override setting one; its name */
 } conn;
 
 /* qsort has no context argument: the edges being sorted */
@@ -1038,9 +1122,14 @@ static rv_status replay_times(bdrv *d, const bpop *sp, uint64_t src, const bcell
     *out = NULL;
     *n = 0;
     size_t cnt = 0;
+    /* neurodamus replays the populations of its node-set targets, which are
+     * made of the circuit's node populations: never an implicit source */
+    if (sp->implicit || !d->cur_replay) return RV_OK;
     for (int pass = 0; pass < 2; ++pass) {
         for (size_t q = 0; q < d->n_replay; ++q) {
             if (!rv__drv_sel_has(&d->replay[q].trg[c->pop], c->raw)) continue;
+            if (d->replay[q].src && !rv__drv_sel_has(&d->replay[q].src[sp - d->pops], src))
+                continue; /* 'source': only connections from that node set */
             rv_sonata_spike_pop *r = rv_sonata_spikes_find(d->replay[q].spk, sp->name);
             size_t lo = 0, hi = r ? r->n : 0;
             while (lo < hi) { /* first spike of src (sorted by node id) */
@@ -1107,6 +1196,108 @@ static rv_status edge_pos(bdrv *d, int sec, const edge_data *x, size_t i, double
     return RV_OK;
 }
 
+/* The NetCon weight slot that carries the event type for synapses of
+ * mechanism ProbAMPANMDA_EMS (exc) or ProbGABAAB_EMS: the mechanism's GLOBAL
+ * nc_type_param, as neurodamus' netcon_set_type reads it; 0 when the
+ * mechanism has none (the type is then not written). */
+static rv_status nc_slot(bdrv *d, int exc, int *slot, rv_error *err) {
+    (void)err;
+    if (d->nc_slot[exc] < 0) {
+        const char *mech = exc ? "ProbAMPANMDA_EMS" : "ProbGABAAB_EMS";
+        const rv_mech_type *t = rv_model_mech_type(d->m, mech);
+        int has = 0;
+        double v = 0;
+        for (int g = 0; t && g < t->n_globals; ++g)
+            if (strcmp(t->global_names[g], "nc_type_param") == 0 ||
+                strncmp(t->global_names[g], "nc_type_param_", 14) == 0)
+                has = 1, v = t->global_dflt ? t->global_dflt[g] : 0;
+        /* a value set by conditions.mechanisms wins over the default */
+        const rv_sonata_cfg_conditions *cd = &d->sim->conditions;
+        for (size_t i = 0; has && i < cd->n_mechanisms; ++i)
+            for (size_t k = 0;
+                 strcmp(cd->mechanisms[i].suffix, mech) == 0 && k < cd->mechanisms[i].vars.n; ++k) {
+                const rv_sonata_cfg_param *p = &cd->mechanisms[i].vars.items[k];
+                if (strcmp(p->name, "nc_type_param") == 0 &&
+                    (p->value.type == RV_SONATA_CFG_VALUE_INT ||
+                     p->value.type == RV_SONATA_CFG_VALUE_DOUBLE))
+                    v = p->value.d;
+            }
+        d->nc_slot[exc] = v >= 1 ? (int)v : 0;
+    }
+    *slot = d->nc_slot[exc];
+    return RV_OK;
+}
+
+static rv_status set_nc_type(bdrv *d, int nc, int exc, int type, rv_error *err) {
+    int slot;
+    rv_status st = nc_slot(d, exc, &slot, err);
+    if (!st && slot > 0) st = rv_netcon_set_weight(d->m, nc, slot, type, err);
+    return st;
+}
+
+/* ---- mo: synapses through a modoverride helper (synhelper.c) ---- */
+static rv_status mo_synapse(bdrv *d, bepop *e, bcell *c, const conn *cn, const edge_data *x,
+                            size_t i, size_t syn_id, int sec, double pos, int *pp,
+                            const char **mech, rv_error *err) {
+    if (!cn->mo || !d->sh) { /* an Exp2Syn_synapse edge without modoverride Exp2Syn */
+        RV_FAIL(err, RV_EINVAL,
+                "edge population '%s' (type Exp2Syn_synapse): the connection %llu -> %llu has no "
+                "modoverride; add a connection_overrides entry with \"modoverride\": \"Exp2Syn\" "
+                "covering it",
+                e->name, (unsigned long long)x->src[i], (unsigned long long)c->raw);
+        rv_error_where(err, d->sim->path, 0, "connection_overrides");
+        return RV_EINVAL;
+    }
+    rv__synparams p;
+    double dt = d->sim->run.dt, ca_factor = 1;
+    if (d->sim->conditions.has_extracellular_calcium) {
+        double K = x->uhill[i], ca = d->sim->conditions.extracellular_calcium;
+        double K4 = K * K * K * K, ca4 = ca * ca * ca * ca;
+        ca_factor = (K4 + 16) / 16 * ca4 / (K4 + ca4);
+    }
+    p.sgid = (double)x->src[i];
+    p.delay = (double)(long long)(x->delay[i] / dt + 1e-5) * dt;
+    p.isec = (double)x->secid[i];
+    p.ipt = x->pos ? -1 : (double)x->segid[i];
+    p.offset = x->pos ? x->pos[i] : x->segoff[i];
+    p.weight = x->cond[i];
+    p.U = x->u[i] * ca_factor;
+    p.D = x->dep[i], p.F = x->fac[i], p.DTC = x->dtc[i];
+    p.synType = (double)x->type[i];
+    p.nrrp = x->nrrp[i];
+    p.maskValue = -1;
+    p.conductance_ratio = x->csf[i];
+    p.u_hill_coefficient = x->uhill[i];
+    p.location = 0.5;
+    char who[300];
+    snprintf(who, sizeof who, "connection_overrides '%s'", cn->mo_who ? cn->mo_who : "?");
+    rv_status st = rv__synhelper_make(
+        d->sh, cn->mo, i, &p, ca_factor, sec, pos, (double)(c->gid + 1), (double)syn_id,
+        (double)d->sim->run.random_seed, (double)d->pops[e->src].hash_id,
+        (double)d->pops[e->trg].hash_id, pp, mech, err);
+    if (st && err && !strstr(err->msg, cn->mo)) {
+        char *m2 = rv_malloc(2048);
+        if (m2) {
+            snprintf(m2, 2048, "%s (modoverride '%s', edge %llu of '%s'): %s", who, cn->mo,
+                     (unsigned long long)x->rows[i], e->name, err->msg);
+            snprintf(err->msg, sizeof err->msg, "%s", m2);
+            rv_free(m2);
+        }
+    }
+    return st;
+}
+
+/* the NetCon's event type, in the slot of the synapse's mechanism */
+static rv_status mo_set_type(bdrv *d, const conn *cn, const char *mech, int nc, int exc, int type,
+                             rv_error *err) {
+    if (!cn->mo || !d->sh) return set_nc_type(d, nc, exc, type, err);
+    int slot;
+    rv_status st = rv__synhelper_nc_slot(d->sh, mech, &slot, err);
+    if (!st && slot > 0) st = rv_netcon_set_weight(d->m, nc, slot, type, err);
+    return st;
+}
+/* ---- end mo ---- */
+
 /* One synapse of connection cn (facts §3), in neurodamus' finalize order:
  * the point process and its parameters, the presynaptic NetCon, minis,
  * replay.  *pp_out = -1 when the section was deleted (skipped). */
@@ -1140,8 +1331,11 @@ static rv_status make_synapse(bdrv *d, bepop *e, bcell *c, const conn *cn, const
     rv_status st = edge_pos(d, sec, x, i, &pos, err);
     if (st) return st;
     int pp;
-    st = rv_pp_create(d->m, mech, sec, pos, &pp, err);
-    if (st == RV_ENOENT) {
+    if (cn->mo || e->exp2syn) /* mo: the modoverride's helper template makes it */
+        st = mo_synapse(d, e, c, cn, x, i, syn_id, sec, pos, &pp, &mech, err);
+    else
+        st = rv_pp_create(d->m, mech, sec, pos, &pp, err);
+    if (st == RV_ENOENT && !cn->mo) {
         RV_FAIL(err, RV_ENOENT,
                 "edge population '%s' needs the mechanism %s: pass --mechanisms DIR or set "
                 "components.mechanisms_dir",
@@ -1150,42 +1344,54 @@ static rv_status make_synapse(bdrv *d, bepop *e, bcell *c, const conn *cn, const
         return RV_ENOENT;
     }
     if (!st) st = note_pp(d, sec, pos, pp, mech, err);
+    if (!st && d->keep_bsyn) {
+        if (rv_grow((void **)&d->bsyn, &d->cap_bsyn, d->n_bsyn + 1, sizeof *d->bsyn))
+            return RV_FAIL(err, RV_ENOMEM, "out of memory");
+        d->bsyn[d->n_bsyn++] = (struct bsyn){
+            (int)(c - d->cells), d->cur_mgr, x->src[i], x->secid[i], pos, pp, exc, e->src, mech};
+    }
     if (st) return st;
     *pp_out = pp;
-    /* calcium scaling of U (only with conditions.extracellular_calcium) */
-    double U = x->u[i];
-    if (d->sim->conditions.has_extracellular_calcium) {
-        double K = x->uhill[i], ca = d->sim->conditions.extracellular_calcium;
-        double K4 = K * K * K * K, ca4 = ca * ca * ca * ca;
-        U *= (K4 + 16) / 16 * ca4 / (K4 + ca4);
-    }
-    st = rv_pp_set(d->m, pp, exc ? "tau_d_AMPA" : "tau_d_GABAA", x->dtc[i], err);
-    if (!st) st = rv_pp_set(d->m, pp, "Use", fabs(U), err);
-    if (!st) st = rv_pp_set(d->m, pp, "Dep", fabs(x->dep[i]), err);
-    if (!st) st = rv_pp_set(d->m, pp, "Fac", fabs(x->fac[i]), err);
-    if (!st && x->nrrp[i] >= 0) st = rv_pp_set(d->m, pp, "Nrrp", x->nrrp[i], err);
-    if (!st) st = rv_pp_set(d->m, pp, "synapseID", (double)syn_id, err);
-    if (!st && x->csf[i] >= 0)
-        st = rv_pp_set(d->m, pp, exc ? "NMDA_ratio" : "GABAB_ratio", x->csf[i], err);
+    double seed2 = (double)sp->hash_id * 65536 + tp->hash_id;
     double dummy;
     rv_error tmp;
-    if (!st && rv_pp_get(d->m, pp, "conductance", &dummy, &tmp) == RV_OK)
-        st = rv_pp_set(d->m, pp, "conductance", x->cond[i], err);
-    if (st) return st;
-    double seed2 = (double)sp->hash_id * 65536 + tp->hash_id;
-    if (!exc && d->sim->conditions.randomize_gaba_rise_time) {
-        /* hoc Random on Random123, lognormal(0.2, 0.1) (one draw discarded),
-         * then repick: the cached second normal of the first polar pair */
-        rv_hrand r;
-        rv_hrand_init(&r, (uint32_t)(c->gid + 251), (uint32_t)(syn_id + 100),
-                      (uint32_t)(seed2 + (double)d->sim->run.synapse_seed + 450));
-        (void)rv_hrand_lognormal(&r, 0.2, 0.1);
-        if ((st = rv_pp_set(d->m, pp, "tau_r_GABAA", rv_hrand_repick(&r), err))) return st;
-    }
-    rv_mech_arg rng[3] = {{(double)(c->gid + 1 + 250), NULL},
-                          {(double)syn_id + 100, NULL},
-                          {seed2 + (double)d->sim->run.synapse_seed + 300, NULL}};
-    if ((st = defer(d, pp, "setRNG", 3, rng, err))) return st;
+    if (cn->mo) { /* mo: only the raw conductance, if the mechanism has one */
+        if (rv_pp_get(d->m, pp, "conductance", &dummy, &tmp) == RV_OK &&
+            (st = rv_pp_set(d->m, pp, "conductance", x->cond[i], err)))
+            return st;
+    } else {
+        /* calcium scaling of U (only with conditions.extracellular_calcium) */
+        double U = x->u[i];
+        if (d->sim->conditions.has_extracellular_calcium) {
+            double K = x->uhill[i], ca = d->sim->conditions.extracellular_calcium;
+            double K4 = K * K * K * K, ca4 = ca * ca * ca * ca;
+            U *= (K4 + 16) / 16 * ca4 / (K4 + ca4);
+        }
+        st = rv_pp_set(d->m, pp, exc ? "tau_d_AMPA" : "tau_d_GABAA", x->dtc[i], err);
+        if (!st) st = rv_pp_set(d->m, pp, "Use", fabs(U), err);
+        if (!st) st = rv_pp_set(d->m, pp, "Dep", fabs(x->dep[i]), err);
+        if (!st) st = rv_pp_set(d->m, pp, "Fac", fabs(x->fac[i]), err);
+        if (!st && x->nrrp[i] >= 0) st = rv_pp_set(d->m, pp, "Nrrp", x->nrrp[i], err);
+        if (!st) st = rv_pp_set(d->m, pp, "synapseID", (double)syn_id, err);
+        if (!st && x->csf[i] >= 0)
+            st = rv_pp_set(d->m, pp, exc ? "NMDA_ratio" : "GABAB_ratio", x->csf[i], err);
+        if (!st && rv_pp_get(d->m, pp, "conductance", &dummy, &tmp) == RV_OK)
+            st = rv_pp_set(d->m, pp, "conductance", x->cond[i], err);
+        if (st) return st;
+        if (!exc && d->sim->conditions.randomize_gaba_rise_time) {
+            /* hoc Random on Random123, lognormal(0.2, 0.1) (one draw discarded),
+             * then repick: the cached second normal of the first polar pair */
+            rv_hrand r;
+            rv_hrand_init(&r, (uint32_t)(c->gid + 251), (uint32_t)(syn_id + 100),
+                          (uint32_t)(seed2 + (double)d->sim->run.synapse_seed + 450));
+            (void)rv_hrand_lognormal(&r, 0.2, 0.1);
+            if ((st = rv_pp_set(d->m, pp, "tau_r_GABAA", rv_hrand_repick(&r), err))) return st;
+        }
+        rv_mech_arg rng[3] = {{(double)(c->gid + 1 + 250), NULL},
+                              {(double)syn_id + 100, NULL},
+                              {seed2 + (double)d->sim->run.synapse_seed + 300, NULL}};
+        if ((st = defer(d, pp, "setRNG", 3, rng, err))) return st;
+    } /* mo: end of the built-in helpers' part */
     d->n_syn++;
     double delay = (double)(long long)(x->delay[i] / dt + 1e-5) * dt;
     if (cn->has_delay_over && cn->delay_over != 0) delay = cn->delay_over;
@@ -1228,7 +1434,11 @@ static rv_status make_synapse(bdrv *d, bepop *e, bcell *c, const conn *cn, const
             }
             return st;
         }
-        if ((st = rv_pp_set(d->m, ips, "duration", d->sim->run.tstop, err))) return st;
+        /* ckpt: with --save/--restore the minis are not cut at tstop (as neurodamus on
+         * CoreNEURON), so that a restored run with a later tstop goes on with them */
+        if (!d->o->save_dir && !d->o->restore_dir &&
+            (st = rv_pp_set(d->m, ips, "duration", d->sim->run.tstop, err)))
+            return st;
         double mseed = seed2 + (double)d->sim->run.minis_seed;
         rv_mech_arg a[6] = {
             {(double)syn_id + 200, NULL}, {(double)(c->gid + 251), NULL}, {mseed + 300, NULL},
@@ -1241,7 +1451,7 @@ static rv_status make_synapse(bdrv *d, bepop *e, bcell *c, const conn *cn, const
         if ((st = defer(d, ips, "setRate", 1, &ar, err))) return st;
         if ((st = private_source(d, ips, &g, err))) return st;
         if ((st = rv_netcon_create(d->m, g, pp, 0.1, weight, &nc, err))) return st;
-        if ((st = rv_netcon_set_weight(d->m, nc, 4, 1, err))) return st;
+        if ((st = mo_set_type(d, cn, mech, nc, exc, 1, err))) return st;
         d->n_netcons++;
         d->n_minis++;
     }
@@ -1255,11 +1465,56 @@ static rv_status make_synapse(bdrv *d, bepop *e, bcell *c, const conn *cn, const
         if ((st = defer(d, vs, "play", 1, &a, err))) return st;
         if ((st = private_source(d, vs, &g, err))) return st;
         if ((st = rv_netcon_create(d->m, g, pp, delay, weight, &nc, err))) return st;
-        if ((st = rv_netcon_set_weight(d->m, nc, 4, 2, err))) return st;
+        if ((st = mo_set_type(d, cn, mech, nc, exc, 2, err))) return st;
         d->n_netcons++;
     }
     return RV_OK;
 }
+
+/* ---- mo: modoverride helpers (synhelper.c) ---- */
+/* The helper-template machinery, made on first need. */
+static rv_status mo_init(bdrv *d, rv_error *err) {
+    if (d->sh) return RV_OK;
+    const char *dirs[17];
+    int n = 0;
+    if (d->circ->components.mechanisms_dir) dirs[n++] = d->circ->components.mechanisms_dir;
+    for (size_t i = 0; i < d->o->n_mechanisms && n < 17; ++i) dirs[n++] = d->o->mechanisms[i];
+    const rv_sonata_cfg_run *r = &d->sim->run;
+    double seeds[5] = {(double)r->random_seed, (double)r->ionchannel_seed, (double)r->synapse_seed,
+                       (double)r->stimulus_seed, (double)r->minis_seed};
+    return rv__synhelper_create(d->h, d->m, dirs, n, seeds, &d->sh, err);
+}
+
+/* mo: the helpers of every override with a modoverride (neurodamus loads
+ * them at configure time, whether or not a connection matches) and
+ * Exp2SynHelper for Exp2Syn_synapse edge populations. */
+static rv_status mo_load(bdrv *d, rv_error *err) {
+    rv_status st = RV_OK;
+    char who[300];
+    for (size_t o = 0; o < d->sim->n_connection_overrides && !st; ++o) {
+        const rv_sonata_cfg_connection_override *c = &d->sim->connection_overrides[o];
+        if (!c->modoverride) continue;
+        snprintf(who, sizeof who, "connection_overrides '%s'", c->name);
+        if (!(st = mo_init(d, err)))
+            st = rv__synhelper_load(d->sh, c->modoverride, who, d->sim->path, err);
+    }
+    for (size_t e = 0; e < d->n_eps && !st; ++e) {
+        if (!d->eps[e].exp2syn) continue;
+        if (d->sim->conditions.has_extracellular_calcium) {
+            RV_FAIL(err, RV_EUNSUPPORTED,
+                    "conditions.extracellular_calcium with the Exp2Syn_synapse edge population "
+                    "'%s': its synapses have no u_hill_coefficient (neurodamus fails too)",
+                    d->eps[e].name);
+            rv_error_where(err, d->sim->path, 0, "extracellular_calcium");
+            return RV_EUNSUPPORTED;
+        }
+        snprintf(who, sizeof who, "Exp2Syn_synapse edge population '%s'", d->eps[e].name);
+        if (!(st = mo_init(d, err)))
+            st = rv__synhelper_load(d->sh, "Exp2Syn", who, d->circ->path, err);
+    }
+    return st;
+}
+/* ---- end mo ---- */
 
 /* connection_overrides: node sets per population; refusals of what is not
  * done yet. */
@@ -1273,15 +1528,11 @@ static rv_status load_overrides(bdrv *d, rv_error *err) {
     for (size_t o = 0; o < d->n_ov && !st; ++o) {
         const rv_sonata_cfg_connection_override *c = &s->connection_overrides[o];
         d->ov[o].cfg = c;
-        char what[300];
-        if (c->modoverride) {
-            snprintf(what, sizeof what, "connection_overrides '%s': modoverride", c->name);
-            return unsupported(d, "modoverride", what, err);
-        }
         d->ov[o].src = rv_calloc(d->n_pops, sizeof *d->ov[o].src);
         d->ov[o].trg = rv_calloc(d->n_pops, sizeof *d->ov[o].trg);
         if (!d->ov[o].src || !d->ov[o].trg) return RV_FAIL(err, RV_ENOMEM, "out of memory");
         for (size_t p = 0; p < d->n_pops && !st; ++p) {
+            if (!d->pops[p].pop) continue; /* implicit: no nodes to select from */
             st = rv_sonata_nodesets_select(d->c->ns, c->source, d->pops[p].pop, &d->ov[o].src[p],
                                            err);
             if (!st)
@@ -1320,6 +1571,9 @@ static rv_status configure_conn(bdrv *d, bepop *e, bcell *c, conn *cn, rv_error 
         cn->minis = oc->spont_minis;
         cn->has_delay_over = oc->has_synapse_delay_override;
         cn->delay_over = oc->synapse_delay_override;
+        if (oc->has_neuromodulation_strength) cn->nm_str = oc->neuromodulation_strength;
+        if (oc->has_neuromodulation_dtc) cn->nm_dtc = oc->neuromodulation_dtc;
+        if (oc->modoverride) cn->mo = oc->modoverride, cn->mo_who = oc->name; /* mo */
         if (oc->synapse_configure) {
             if (cn->n_configure == 16)
                 return RV_FAIL(err, RV_EUNSUPPORTED, "more than 16 synapse_configure statements");
@@ -1357,6 +1611,11 @@ static rv_status run_configure(bdrv *d, const conn *cn, const int *pps, size_t n
             rv_error tmp;
             mech = rv_pp_get(d->m, pps[k], "tau_d_AMPA", &v, &tmp) == RV_OK ? "ProbAMPANMDA_EMS"
                                                                             : "ProbGABAAB_EMS";
+            for (size_t z = d->n_pps; cn->mo && z-- > 0;) /* mo: the helper's mechanism */
+                if (d->pps[z].pp == pps[k]) {
+                    mech = d->pps[z].mech;
+                    break;
+                }
             if ((st = rv_hoc_bind_pp(d->h, "rv__syn", mech, pps[k], err))) return st;
             const char *src = cn->configure[q];
             size_t len = strlen(src), cnt = 0;
@@ -1384,14 +1643,159 @@ static rv_status run_configure(bdrv *d, const conn *cn, const int *pps, size_t n
     return RV_OK;
 }
 
+/* The chemical synapses of a local cell, ordered as neurodamus'
+ * NeuroModulationConnection searches them: managers in creation order,
+ * connections by ascending source, synapses in edge order. */
+static const bdrv *g_sort_bsyn;
+static int bsyn_order(const void *a, const void *b) {
+    const struct bsyn *x = &g_sort_bsyn->bsyn[*(const size_t *)a],
+                      *y = &g_sort_bsyn->bsyn[*(const size_t *)b];
+    if (x->cell != y->cell) return x->cell < y->cell ? -1 : 1;
+    if (x->mgr != y->mgr) return x->mgr < y->mgr ? -1 : 1;
+    if (x->src != y->src) return x->src < y->src ? -1 : 1;
+    size_t i = *(const size_t *)a, k = *(const size_t *)b;
+    return i < k ? -1 : i > k;
+}
+
+/* One neuromodulatory connection (facts §3; neurodamus'
+ * NeuroModulationConnection.finalize): no synapse; each edge finds the
+ * closest synapse of the post cell from another source population, made by
+ * the manager the post population registered for that source (its first
+ * one), with the same afferent_section_id and |x difference| < 0.05
+ * (smallest wins, the first on ties) and,
+ * when the source has replay spikes, gets a VecStim NetCon onto it with
+ * weight [1 or 0, strength, dtc] and event type 10.  An edge without a
+ * match abandons the rest of the connection. */
+static rv_status make_neuromod(bdrv *d, bepop *e, bcell *c, const conn *cn, const edge_data *x,
+                               const size_t *bs_ord, size_t lo, size_t hi, rv_error *err) {
+    bpop *sp = &d->pops[e->src];
+    double dt = d->sim->run.dt, *rt = NULL;
+    int nr = 0;
+    rv_status st = replay_times(d, sp, cn->src, c, &rt, &nr, err);
+    for (size_t j = 0; j < cn->n && !st; ++j) {
+        size_t i = cn->edges[j];
+        if (x->secid[i] < 0 || x->secid[i] >= c->n_isec) {
+            RV_FAIL(err, RV_ERANGE,
+                    "edge %llu of '%s': afferent_section_id %lld is outside cell %lld's %d "
+                    "sections",
+                    (unsigned long long)x->rows[i], e->name, (long long)x->secid[i],
+                    (long long)c->gid, c->n_isec);
+            rv_error_where(err, NULL, 0, "afferent_section_id");
+            st = RV_ERANGE;
+            break;
+        }
+        int sec = c->isec[x->secid[i]];
+        if (sec < 0) { /* a deleted section: not among the connection's synapses */
+            d->n_skipped++;
+            continue;
+        }
+        double pos, best = 0.05;
+        if ((st = edge_pos(d, sec, x, i, &pos, err))) break;
+        const struct bsyn *hit = NULL;
+        for (size_t q = lo; q < hi; ++q) {
+            const struct bsyn *b = &d->bsyn[bs_ord[q]];
+            if (b->spop == e->src || b->isec != x->secid[i] || b->mgr != d->nm_reg[b->spop])
+                continue;
+            double diff = fabs(b->x - pos);
+            if (diff < best) best = diff, hit = b;
+        }
+        if (!hit) {
+            if (d->o->verbose)
+                fprintf(stderr,
+                        "ranvier run: warning: no synapse of cell %lld near neuromodulatory edge "
+                        "%llu of '%s' (section %lld, x %g): the rest of its connection is "
+                        "dropped\n",
+                        (long long)c->gid, (unsigned long long)x->rows[i], e->name,
+                        (long long)x->secid[i], pos);
+            break;
+        }
+        if (nr <= 0) continue;
+        double delay = (double)(long long)(x->delay[i] / dt + 1e-5) * dt;
+        if (cn->has_delay_over && cn->delay_over != 0) delay = cn->delay_over;
+        int vs, nc;
+        int64_t g;
+        rv_vec *tv;
+        rv_mech_arg a;
+        if ((st = rv_pp_create(d->m, "VecStim", -1, 0.5, &vs, err))) break;
+        if ((st = new_vec(d, rt, nr, &tv, err))) break;
+        a = (rv_mech_arg){0, tv};
+        if ((st = defer(d, vs, "play", 1, &a, err))) break;
+        if ((st = private_source(d, vs, &g, err))) break;
+        if ((st = rv_netcon_create(d->m, g, hit->pp, delay, cn->weight_factor > 0 ? 1 : 0, &nc,
+                                   err)))
+            break;
+        st = rv_netcon_set_weight(d->m, nc, 1, cn->nm_str != 0 ? cn->nm_str : x->nmstr[i], err);
+        if (!st)
+            st = rv_netcon_set_weight(d->m, nc, 2, cn->nm_dtc != 0 ? cn->nm_dtc : x->nmdtc[i], err);
+        if (!st && (strcmp(hit->mech, "ProbAMPANMDA_EMS") == 0 ||
+                    strcmp(hit->mech, "ProbGABAAB_EMS") == 0 || !d->sh)) {
+            st = set_nc_type(d, nc, hit->exc, 10, err);
+        } else if (!st) { /* a modoverride helper's mechanism (mo) */
+            int slot;
+            st = rv__synhelper_nc_slot(d->sh, hit->mech, &slot, err);
+            if (!st && slot > 0) st = rv_netcon_set_weight(d->m, nc, slot, 10, err);
+        }
+        d->n_netcons++, d->n_neuromod++;
+    }
+    rv_free(rt);
+    return st;
+}
+
 static rv_status build_synapses(bdrv *d, rv_error *err) {
     int order[64];
     size_t nm = manager_order(d, order);
     rv_status st = load_overrides(d, err);
-    for (size_t mi = 0; mi < nm && !st; ++mi) {
+    if (!st) st = mo_load(d, err);           /* mo */
+    size_t *bs_ord = NULL, *bs_start = NULL; /* neuromodulation: synapses by cell */
+    /* pass 0: chemical edges; pass 1: neuromodulatory ones, onto the
+     * synapses of pass 0 */
+    for (size_t pm = 0; pm < 2 * nm && !st; ++pm) {
+        size_t mi = pm % nm;
         bepop *e = &d->eps[order[mi]];
         bpop *tp = &d->pops[e->trg], *sp = &d->pops[e->src];
         if (e->electrical) continue; /* build_gaps */
+        if (e->neuromod != (pm >= nm)) continue;
+        if (e->neuromod && !bs_start) { /* index the synapses by cell */
+            size_t nb = d->n_bsyn;
+            bs_ord = rv_malloc(sizeof *bs_ord * (nb ? nb : 1));
+            bs_start = rv_calloc(d->n_cells + 1, sizeof *bs_start);
+            if (!bs_ord || !bs_start) {
+                st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+                break;
+            }
+            for (size_t q = 0; q < nb; ++q) bs_ord[q] = q;
+            g_sort_bsyn = d;
+            if (nb) qsort(bs_ord, nb, sizeof *bs_ord, bsyn_order);
+            for (size_t q = 0; q < nb; ++q) bs_start[d->bsyn[q].cell + 1]++;
+            for (size_t cc = 0; cc < d->n_cells; ++cc) bs_start[cc + 1] += bs_start[cc];
+        }
+        /* the manager neurodamus files these synapses under: the first
+         * chemical edge population of the same (source, target) pair */
+        if (e->neuromod) { /* the target's connection_managers: the first per source */
+            for (size_t p = 0; p < d->n_pops; ++p) d->nm_reg[p] = -1;
+            for (size_t q = nm; q-- > 0;)
+                if (d->eps[order[q]].trg == e->trg) d->nm_reg[d->eps[order[q]].src] = (int)q;
+        }
+        d->cur_mgr = (int)mi;
+        for (size_t q = 0; q < mi; ++q)
+            if (!d->eps[order[q]].electrical && !d->eps[order[q]].neuromod &&
+                d->eps[order[q]].exp2syn == e->exp2syn && d->eps[order[q]].src == e->src &&
+                d->eps[order[q]].trg == e->trg) {
+                d->cur_mgr = (int)q;
+                break;
+            }
+        /* replay goes to the first manager (not gap junctions) of the
+         * (source, target) pair only: neurodamus' get_edge_manager */
+        {
+            size_t cls = mi, any = mi;
+            for (size_t q = 0; q < mi && cls == mi; ++q) {
+                const bepop *o = &d->eps[order[q]];
+                if (o->electrical || o->src != e->src || o->trg != e->trg) continue;
+                if (any == mi) any = q;
+                if (o->neuromod == e->neuromod && o->exp2syn == e->exp2syn) cls = q;
+            }
+            d->cur_replay = cls == any;
+        }
         if (!tp->is_bio) {
             RV_FAIL(err, RV_EUNSUPPORTED, "edge population '%s' targets the %s population '%s'",
                     e->name, tp->is_virtual ? "virtual" : "non-biophysical", tp->name);
@@ -1406,7 +1810,8 @@ static rv_status build_synapses(bdrv *d, rv_error *err) {
             if (tp->cell[tp->target[k]] >= 0) ids[nl++] = tp->target[k];
         edge_data x;
         memset(&x, 0, sizeof x);
-        if (nl) st = read_edges(d, e, ids, nl, 0, &x, err);
+        if (nl) st = read_edges(d, e, ids, nl, e->neuromod ? EK_NEUROMOD : EK_SYN, &x, err);
+        if (d->sh) rv__synhelper_begin(d->sh, e->pop, e->name, e->exp2syn, x.rows, x.n); /* mo */
         size_t nn = (size_t)(x.n ? x.n : 1);
         size_t *sid = rv_malloc(sizeof *sid * nn), *ord = rv_malloc(sizeof *ord * nn);
         size_t *count = rv_calloc(d->n_cells ? d->n_cells : 1, sizeof *count);
@@ -1417,7 +1822,7 @@ static rv_status build_synapses(bdrv *d, rv_error *err) {
                              (unsigned long long)x.rows[i], e->name, (unsigned long long)x.trg[i]);
                 break;
             }
-            if (x.src[i] >= sp->size) {
+            if (x.src[i] >= sp->size && !sp->implicit) {
                 st = RV_FAIL(err, RV_EFORMAT,
                              "edge %llu of '%s': source node %llu is outside population '%s'",
                              (unsigned long long)x.rows[i], e->name, (unsigned long long)x.src[i],
@@ -1461,6 +1866,12 @@ static rv_status build_synapses(bdrv *d, rv_error *err) {
                 double *rt = NULL;
                 int nr = 0;
                 if ((st = configure_conn(d, e, c, &cs[k], err))) break;
+                if (e->neuromod) {
+                    size_t ci = (size_t)(c - d->cells);
+                    st = make_neuromod(d, e, c, &cs[k], &x, bs_ord, bs_start[ci], bs_start[ci + 1],
+                                       err);
+                    continue;
+                }
                 if ((st = replay_times(d, sp, cs[k].src, c, &rt, &nr, err))) break;
                 int *pps = rv_malloc(sizeof *pps * cs[k].n);
                 if (!pps) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
@@ -1475,9 +1886,11 @@ static rv_status build_synapses(bdrv *d, rv_error *err) {
             rv_free(cs);
         }
         rv_free(sid), rv_free(ord), rv_free(count);
+        if (d->sh) rv__synhelper_end(d->sh); /* mo */
         edge_data_free(&x);
         rv_free(ids);
     }
+    rv_free(bs_ord), rv_free(bs_start);
     return st;
 }
 
@@ -1510,7 +1923,7 @@ static rv_status build_gaps(bdrv *d, rv_error *err) {
             if (tp->cell[tp->target[k]] >= 0) ids[nl++] = tp->target[k];
         edge_data x;
         memset(&x, 0, sizeof x);
-        if (nl) st = read_edges(d, e, ids, nl, 1, &x, err);
+        if (nl) st = read_edges(d, e, ids, nl, EK_GAP, &x, err);
         size_t *ord = rv_malloc(sizeof *ord * (size_t)(x.n ? x.n : 1));
         if (!ord && !st) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
         for (uint64_t i = 0; i < x.n && !st; ++i) {
@@ -1567,11 +1980,6 @@ static rv_status read_replays(bdrv *d, rv_error *err) {
     for (size_t i = 0; i < s->n_inputs && !st; ++i) {
         const rv_sonata_cfg_input *in = &s->inputs[i];
         if (in->module != RV_SONATA_CFG_MODULE_SYNAPSE_REPLAY) continue;
-        if (in->source) {
-            RV_FAIL(err, RV_EUNSUPPORTED, "input '%s': 'source' of synapse_replay", in->name);
-            rv_error_where(err, s->path, 0, "source");
-            return RV_EUNSUPPORTED;
-        }
         if (!in->node_set) {
             RV_FAIL(err, RV_EFORMAT, "input '%s' has no node_set", in->name);
             rv_error_where(err, s->path, 0, "node_set");
@@ -1588,6 +1996,15 @@ static rv_status read_replays(bdrv *d, rv_error *err) {
             if (d->pops[p].is_bio)
                 st = rv_sonata_nodesets_select(d->c->ns, in->node_set, d->pops[p].pop, &r->trg[p],
                                                err);
+        /* 'source' (neurodamus' replay Source): only connections whose
+         * source is in that node set; implicit populations have no nodes
+         * to select, so nothing of theirs is in it */
+        if (!st && in->source && !(r->src = rv_calloc(d->n_pops ? d->n_pops : 1, sizeof *r->src)))
+            st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+        for (size_t p = 0; p < d->n_pops && !st && r->src; ++p)
+            if (d->pops[p].pop && (st = rv_sonata_nodesets_select(d->c->ns, in->source,
+                                                                  d->pops[p].pop, &r->src[p], err)))
+                rv_error_where(err, s->path, 0, "source");
         if (!st) st = rv_sonata_spikes_create(&r->spk, err);
         rv_sonata_spikes *f = NULL;
         if (!st) st = rv_sonata_spikes_read(in->spike_file, &f, err);
@@ -1982,6 +2399,7 @@ static rv_status build_reports(bdrv *d, rv_error *err) {
     if (!sorted) return RV_FAIL(err, RV_ENOMEM, "out of memory");
     for (size_t i = 0; i < d->n_cells; ++i) sorted[i] = &d->cells[i];
     qsort(sorted, d->n_cells, sizeof *sorted, by_gid);
+    rv__lfp *lfp = NULL; /* the electrodes file of an lfp report (lf) */
     for (size_t oi = 0; oi < n && !st; ++oi) {
         const rv_sonata_cfg_report *rc = &s->reports[order[oi]];
         rv_rep_params rp;
@@ -1999,6 +2417,10 @@ static rv_status build_reports(bdrv *d, rv_error *err) {
         rp.dt_report = rc->dt;
         rp.dt = s->run.dt;
         rp.tstop = s->run.tstop;
+        if (d->ck.restore) { /* ckpt: neurodamus moves the window by the restored time */
+            rp.start = rc->start_time + d->ck.t_restore;
+            rp.end = rc->end_time + d->ck.t_restore;
+        }
         switch (rc->type) {
         case RV_SONATA_CFG_REPORT_COMPARTMENT:
             rp.type = RV_REP_COMPARTMENT;
@@ -2008,6 +2430,10 @@ static rv_status build_reports(bdrv *d, rv_error *err) {
             break;
         case RV_SONATA_CFG_REPORT_SYNAPSE:
             rp.type = RV_REP_SYNAPSE;
+            break;
+        case RV_SONATA_CFG_REPORT_LFP: /* lfp.c (lf) */
+            rp.type = RV_REP_LFP;
+            st = rv__lfp_open_for_report(s, rc, &lfp, err);
             break;
         case RV_SONATA_CFG_REPORT_COMPARTMENT_SET:
             rp.type = RV_REP_COMPARTMENT_SET;
@@ -2057,11 +2483,16 @@ static rv_status build_reports(bdrv *d, rv_error *err) {
             for (size_t k = 0; k < d->n_cells && !st; ++k) {
                 bcell *c = sorted[k];
                 if (c->pop != (int)pi || !rv__drv_sel_has(&sel, c->raw)) continue;
-                st = report_cell(d, r, rc, c, err);
+                st = lfp ? rv__lfp_add_cell(lfp, r, d->m, d->h, c->ref, p->name, (uint64_t)c->gid,
+                                            c->raw, err) /* lfp.c (lf) */
+                         : report_cell(d, r, rc, c, err);
             }
             rv_sonata_sel_free(&sel);
         }
+        rv__lfp_close(lfp); /* lf */
+        lfp = NULL;
     }
+    rv__lfp_close(lfp); /* lf */
     rv_free(sorted);
     return st;
 }
@@ -2070,6 +2501,8 @@ static int reports_need_imem(const rv_sonata_simulation_config *s) {
     for (size_t i = 0; i < s->n_reports; ++i)
         for (size_t v = 0; s->reports[i].enabled && v < s->reports[i].n_variables; ++v)
             if (strcmp(s->reports[i].variables[v], "i_membrane") == 0) return 1;
+    for (size_t i = 0; i < s->n_reports; ++i) /* lfp reports: i_membrane_ (lf) */
+        if (s->reports[i].enabled && s->reports[i].type == RV_SONATA_CFG_REPORT_LFP) return 1;
     return 0;
 }
 
@@ -2092,15 +2525,24 @@ static rv_status simulate(bdrv *d, rv_error *err) {
         rv_error_where(err, d->circ->path, 0, "electrical");
     }
     if (!st && d->reps.hook_st) st = d->reps.hook_st, *err = d->reps.hook_err;
-    if (!st) /* --dump-cell-state at t=0 */
-        st = rv_model_prcellstate_gids(d->m, d->o->dump_gids, d->o->n_dump_gids, 0.0, d->outdir,
-                                       err);
+    /* run.forward_skip: ten steps of skip/10 from t = -1e9, then t = 0 and
+     * the records restarted (neurodamus' ForwardSkip; not when restoring) */
+    if (!st && d->sim->run.has_forward_skip && d->sim->run.forward_skip > 0 && !d->ck.restore)
+        st = rv_model_forward_skip(d->m, d->sim->run.forward_skip, err);
+    st = rv__drv_ckpt_restore(&d->ck, d->m, st, err); /* ckpt: --restore (collective) */
+    if (!st) /* --dump-cell-state at t=0 (restored: at the restored time) */
+        st = rv_model_prcellstate_gids(d->m, d->o->dump_gids, d->o->n_dump_gids, rv_model_t(d->m),
+                                       d->outdir, err);
     if (!st && reps) st = rv__reps_after_step(&d->reps, rv_model_t(d->m), err);
-    if (!st && !reps) return rv_model_run(d->m, tstop, err);
+    if (!st && !reps && !d->ck.save) return rv_model_run(d->m, tstop, err);
     while (!st && rv_model_t(d->m) < tstop - dt / 2) {
-        st = rv_model_step(d->m, err);
-        if (!st) st = rv__reps_after_step(&d->reps, rv_model_t(d->m), err);
+        if (rv__drv_ckpt_save_due(&d->ck, rv_model_t(d->m), dt)) /* ckpt: --save-time */
+            st = rv__drv_ckpt_save(&d->ck, d->m, st, err);
+        if (!st) st = rv_model_step(d->m, err);
+        if (!st && reps) st = rv__reps_after_step(&d->reps, rv_model_t(d->m), err);
     }
+    if (!st && rv__drv_ckpt_save_due(&d->ck, rv_model_t(d->m), dt)) /* ckpt: --save at tstop */
+        st = rv__drv_ckpt_save(&d->ck, d->m, st, err);
     return st;
 }
 
@@ -2135,12 +2577,18 @@ static rv_status parse_mod(bdrv *d, const rv_sonata_cfg_modification *mc, mstmt 
         stmt[len] = '\0';
         p = e;
         char *dot = strchr(stmt, '.');
-        if (!dot) goto bad;
-        *dot = '\0';
-        if (prefix[0] && strcmp(prefix, stmt) != 0) goto bad;
-        if (strlen(stmt) >= np) goto bad;
-        memcpy(prefix, stmt, strlen(stmt) + 1);
-        char *a = dot + 1, *q = a;
+        char *a = stmt;
+        if (mc->type == RV_SONATA_CFG_MOD_COMPARTMENT_SET) { /* "attr op number": no PREFIX */
+            while (*a == ' ' || *a == '\t') a++;
+        } else {
+            if (!dot) goto bad;
+            *dot = '\0';
+            if (prefix[0] && strcmp(prefix, stmt) != 0) goto bad;
+            if (strlen(stmt) >= np) goto bad;
+            memcpy(prefix, stmt, strlen(stmt) + 1);
+            a = dot + 1;
+        }
+        char *q = a;
         while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
                *q == '_')
             q++;
@@ -2165,10 +2613,12 @@ static rv_status parse_mod(bdrv *d, const rv_sonata_cfg_modification *mc, mstmt 
     return RV_OK;
 bad:
     RV_FAIL(err, RV_EUNSUPPORTED,
-            "modification '%s': section_configure '%s' is not a list of 'PREFIX.attribute op "
-            "number' statements with one PREFIX (op =, +=, -=, *=, /=; other Python is not "
+            "modification '%s': section_configure '%s' is not a list of '%s op "
+            "number' statements%s (op =, +=, -=, *=, /=; other Python is not "
             "supported)",
-            mc->name, mc->section_configure ? mc->section_configure : "");
+            mc->name, mc->section_configure ? mc->section_configure : "",
+            mc->type == RV_SONATA_CFG_MOD_COMPARTMENT_SET ? "attribute" : "PREFIX.attribute",
+            mc->type == RV_SONATA_CFG_MOD_COMPARTMENT_SET ? "" : " with one PREFIX");
     rv_error_where(err, d->sim->path, 0, "section_configure");
     return RV_EUNSUPPORTED;
 }
@@ -2187,6 +2637,69 @@ static rv_status sec_apply(bdrv *d, const char *secexpr, const mstmt *m, rv_erro
         return hocf(d, "modification", err, "%s { %s = %.17g }\n", secexpr, m->attr, m->val);
     return hocf(d, "modification", err, "%s { rv__x = %s%s %c %.17g  %s = rv__x }\n", secexpr,
                 m->attr, at, m->op, m->val, m->attr);
+}
+
+/* compartment_set (facts §7): each entry (node, section id, offset) of the
+ * set, in the set's order, whose node id equals the final gid of a local
+ * cell (neurodamus compares them, whatever the set's population: only a
+ * population at offset 0 gets what it asks for) has its segment
+ * sec(offset) of the type-ordered section id changed, when that segment has
+ * every attribute named. */
+static rv_status apply_compset_mod(bdrv *d, const rv_sonata_cfg_modification *mc, const mstmt *ms,
+                                   int nm, rv_error *err) {
+    rv_status st = RV_OK;
+    if (!d->compsets && d->sim->compartment_sets_file)
+        st = rv_sonata_compsets_load(d->sim->compartment_sets_file, &d->compsets, err);
+    if (st) return st;
+    long csi = d->compsets ? rv_sonata_compsets_find(d->compsets, mc->compartment_set) : -1;
+    if (csi < 0) {
+        RV_FAIL(err, RV_ENOENT, "modification '%s': compartment set '%s' %s", mc->name,
+                mc->compartment_set ? mc->compartment_set : "",
+                d->compsets ? "is not in compartment_sets_file" : "needs compartment_sets_file");
+        rv_error_where(err, d->sim->path, 0, "compartment_set");
+        return RV_ENOENT;
+    }
+    size_t ni = rv_sonata_compsets_size(d->compsets, (size_t)csi);
+    const rv_sonata_compartment *it = rv_sonata_compsets_items(d->compsets, (size_t)csi);
+    for (size_t k = 0; k < ni && !st; ++k) {
+        bcell *c = NULL;
+        for (size_t ci = 0; ci < d->n_cells && !c; ++ci)
+            if (d->cells[ci].gid == (int64_t)it[k].node_id) c = &d->cells[ci];
+        if (!c) continue;
+        csec *cs = NULL;
+        int n = 0, q;
+        if ((st = cell_sections(d, c, &cs, &n, err))) break;
+        for (q = 0; q < n && cs[q].id != (int)it[k].section_index; ++q) {
+        }
+        if (q == n) {
+            rv_free(cs);
+            RV_FAIL(err, RV_ERANGE,
+                    "modification '%s': compartment set '%s' names section id %llu of cell %lld, "
+                    "which has no such section (or it was removed with the axon)",
+                    mc->name, mc->compartment_set, (unsigned long long)it[k].section_index,
+                    (long long)c->gid);
+            rv_error_where(err, d->sim->path, 0, "compartment_set");
+            return RV_ERANGE;
+        }
+        char se[160];
+        snprintf(se, sizeof se, "%s.%s[%d]", c->ref, sec_types[cs[q].type], cs[q].index);
+        rv_free(cs);
+        int ok = 1;
+        rv_error tmp;
+        for (int m = 0; m < nm && ok; ++m) /* hasattr(seg, attr) */
+            ok = !is_secprop(ms[m].attr) && hocf(d, "hasattr", &tmp, "%s { rv__x = %s(%.17g) }\n",
+                                                 se, ms[m].attr, it[k].offset) == RV_OK;
+        for (int m = 0; m < nm && ok && !st; ++m) {
+            if (ms[m].op == '=')
+                st = hocf(d, "modification", err, "%s { %s(%.17g) = %.17g }\n", se, ms[m].attr,
+                          it[k].offset, ms[m].val);
+            else
+                st = hocf(d, "modification", err,
+                          "%s { rv__x = %s(%.17g) %c %.17g  %s(%.17g) = rv__x }\n", se, ms[m].attr,
+                          it[k].offset, ms[m].op, ms[m].val, ms[m].attr, it[k].offset);
+        }
+    }
+    return st;
 }
 
 static const char *const sl_names[] = {"somatic", "axonal",     "basal", "apical", "AIS",
@@ -2208,6 +2721,10 @@ static rv_status apply_modifications(bdrv *d, rv_error *err) {
             break;
         }
         int list_ok = 0, sec_type = -1, sec_index = 0;
+        if (mc->type == RV_SONATA_CFG_MOD_COMPARTMENT_SET) {
+            st = apply_compset_mod(d, mc, ms, nm, err);
+            continue;
+        }
         if (mc->type == RV_SONATA_CFG_MOD_CONFIGURE_ALL_SECTIONS) {
             list_ok = strcmp(prefix, "%s") == 0;
             for (int k = 0; k < nm && list_ok; ++k) {
@@ -2377,11 +2894,16 @@ static void bdrv_free(bdrv *d) {
         for (size_t p = 0; p < d->n_pops && d->replay[q].trg; ++p)
             rv_sonata_sel_free(&d->replay[q].trg[p]);
         rv_free(d->replay[q].trg);
+        for (size_t p = 0; p < d->n_pops && d->replay[q].src; ++p)
+            rv_sonata_sel_free(&d->replay[q].src[p]);
+        rv_free(d->replay[q].src);
     }
     rv_free(d->replay);
     rv__reps_free(&d->reps);
     rv_sonata_compsets_destroy(d->compsets);
     rv_free(d->pps);
+    rv_free(d->bsyn);
+    rv__synhelper_destroy(d->sh); /* mo */
 }
 
 static void hoc_quiet(void *ud, const char *text, size_t n) {
@@ -2410,6 +2932,7 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
     char success[1100];
     snprintf(success, sizeof success, "%s.SUCCESS", d.o->config);
     if (ctx->rank == 0 && !d.o->dry_run) remove(success); /* --dry-run: no change */
+    d.nc_slot[0] = d.nc_slot[1] = -1;
     d.pops = rv_calloc(64, sizeof *d.pops);
     d.eps = rv_calloc(64, sizeof *d.eps);
     if (!d.pops || !d.eps) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
@@ -2475,7 +2998,7 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
     if (!st) st = apply_modifications(&d, err);
     for (size_t i = 0; i < d.n_cells && !st && d.o->record_soma; ++i)
         st = rv_record_range(d.m, d.cells[i].soma, 0.5, "v", &d.cells[i].rec, err);
-    if (!st && d.sim->compartment_sets_file)
+    if (!st && d.sim->compartment_sets_file && !d.compsets) /* (modifications may have) */
         st = rv_sonata_compsets_load(d.sim->compartment_sets_file, &d.compsets, err);
     if (!st && reports_need_imem(d.sim)) st = rv_model_set_fast_imem(d.m, 1, err);
     /* everything that lowers the model comes last */
@@ -2483,6 +3006,9 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
     for (size_t i = 0; i < d.n_calls && !st; ++i)
         st = rv_pp_call(d.m, d.calls[i].pp, d.calls[i].fn, d.calls[i].a, d.calls[i].nargs, NULL,
                         err);
+    if (!st && d.sh) st = rv__synhelper_flush(d.sh, err); /* mo: setRNG ... of helpers */
+    /* ckpt: --save / --restore plan (collective; a restore moves the report windows) */
+    st = rv__drv_ckpt_plan(&d.ck, d.o, &ctx->comm, ctx->have_comm, run->tstop, run->dt, st, err);
     if (!st) st = build_reports(&d, err);
     st = agree(&d, st, err);
     if (!st && d.o->dry_run) { /* --dry-run: all built; nothing simulated or written */
@@ -2502,6 +3028,7 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
     if (!st && d.reps.n) st = agree(&d, rv__reps_finish(&d.reps, err), err);
     if (!st) progress(&d, "simulated %g ms in %.3g s", rv_model_t(d.m), wall_s() - t_phase, 0);
     if (!st) {
+        rv__drv_ckpt_result(&d.ck, d.m, res); /* ckpt */
         res->tstop = run->tstop;
         res->n_cells = sum_u64(&d, d.n_cells);
         res->n_virtual = 0;

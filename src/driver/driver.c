@@ -7,10 +7,18 @@
  * (biophysical, ctdb:Biophys1.hoc + aibs_perisomatic, built by
  * allen_cell.c; mechanisms/allen registered before the user's folders;
  * spike detector at soma[0](0.5) with run.spike_threshold).  Edges onto
- * biophysical cells: one Exp2Syn per edge at (hobj.all[sec_id], sec_x) (or
- * afferent_section_id/pos) with tau1, tau2, e = erev of the edge's
- * dynamics_params, NetCon weight syn_weight (weight_function wmax /
- * default), delay; placement by target_sections/distance_range is refused.
+ * biophysical cells: one synapse per edge at (hobj.all[sec_id], sec_x) (or
+ * afferent_section_id/pos), or, for edges with nsyns and no positions,
+ * nsyns synapses placed as BMTK's BioCell._set_connections does
+ * (target_sections and distance_range of the edge type; segments drawn with
+ * probability proportional to their length in the range by the cell's
+ * numpy RandomState(gid), np_random.c); the synapse by model_template:
+ * Exp2Syn (exp2syn: tau1, tau2, e = erev of dynamics_params) or ExpSyn
+ * (expsyn: tau = tau1, e = erev); NetCon weight syn_weight (weight_function
+ * wmax / default), delay.  Reports: BMTK's membrane_report (MembraneReport:
+ * every segment of the selected section types, element id = index in
+ * hobj.all; SomaReport for sections "soma"), sampled after each step as
+ * BMTK's post_fadvance, written with the sonata layer's report writer.
  * Inputs: spike files of virtual populations, IClamp (current_clamp lists
  * at section_name[section_index](section_dist), default soma[0](0.5)).
  *
@@ -24,6 +32,8 @@
 
 #include "allen_cell_int.h"
 #include "driver_int.h"
+#include "ckpt_int.h" /* --save / --restore */
+#include "np_random_int.h"
 #include "ranvier/engine.h"
 #include "ranvier/nmodl.h"
 #include "ranvier/sonata_circuit.h"
@@ -74,6 +84,7 @@ typedef struct json_param {
     double sign;
     int has_sign;
     int has_exp2;            /* tau1, tau2 and erev are numbers */
+    int has_exp1;            /* tau1 and erev are numbers (BMTK expsyn: ExpSyn tau = tau1) */
     double tau1, tau2, erev; /* Exp2Syn (BMTK exp2syn) */
     char level[32];          /* level_of_detail, "" when absent */
     const char *no_exp2;     /* the first of tau1, tau2, erev that is not a number */
@@ -83,7 +94,23 @@ typedef struct bio_cell {
     rv__allen_cell c;
     int64_t gid;
     int rec; /* --record-soma */
+    /* BMTK's placement by target_sections/distance_range (made when needed) */
+    rv__np_rs *prng;     /* np.random.RandomState(gid) of BioCell.init_connections */
+    rv__allen_seg *segs; /* Morphology.seg_props */
+    int nsegs;
 } bio_cell;
+
+/* A BMTK membrane_report (MembraneReport / SomaReport of record_cellvars) */
+typedef struct arep {
+    const rv_sonata_cfg_report *cfg;
+    rv_sonata_report_writer *w;
+    const double **ptr; /* this rank's elements, cells by ascending node id */
+    size_t n, cap;
+    double *vals;
+    long dt_step, start_step;
+    double end_step;
+    size_t n_frames, frames;
+} arep;
 
 typedef struct drv {
     const rv_drv_options *o;
@@ -111,6 +138,8 @@ typedef struct drv {
     bio_cell *bio; /* this rank's biophysical cells (Allen perisomatic) */
     size_t n_bio, cap_bio;
     int allen_loaded;
+    arep *reps;
+    size_t n_reps;
 } drv;
 
 /* ---- JSON parameter files ------------------------------------------------ */
@@ -184,12 +213,11 @@ static rv_status syn_params(drv *d, const char *name, const json_param **out, rv
             json_t *t1 = json_object_get(o, "tau1"), *t2 = json_object_get(o, "tau2"),
                    *ev = json_object_get(o, "erev"), *lv = json_object_get(o, "level_of_detail");
             p->has_exp2 = json_is_number(t1) && json_is_number(t2) && json_is_number(ev);
+            p->has_exp1 = json_is_number(t1) && json_is_number(ev);
             p->no_exp2 = !json_is_number(t1) ? "tau1" : !json_is_number(t2) ? "tau2" : "erev";
-            if (p->has_exp2) {
-                p->tau1 = json_number_value(t1);
-                p->tau2 = json_number_value(t2);
-                p->erev = json_number_value(ev);
-            }
+            if (json_is_number(t1)) p->tau1 = json_number_value(t1);
+            if (json_is_number(t2)) p->tau2 = json_number_value(t2);
+            if (json_is_number(ev)) p->erev = json_number_value(ev);
             if (json_is_string(lv))
                 snprintf(p->level, sizeof p->level, "%s", json_string_value(lv));
             *out = p;
@@ -636,16 +664,18 @@ static rv_status open_edges(drv *d, rv_error *err) {
     return RV_OK;
 }
 
-/* The synapse of one edge onto a biophysical cell, as BMTK's preselected
- * placement: one Exp2Syn at (c.secs[sec_id], sec_x) with tau1, tau2 and
- * e = erev from the edge's dynamics_params. */
-static rv_status make_exp2syn(drv *d, const epop *e, uint64_t row, const rv__allen_cell *c,
-                              const char *mt, const char *dyn, int64_t sid, double sx, int *pp,
-                              rv_error *err) {
-    if (mt && *mt && strcmp(mt, "exp2syn") && strcmp(mt, "Exp2Syn")) {
+/* The synapse of one edge onto a biophysical cell at (c.secs[sid], sx), by
+ * the edge's model_template as BMTK's synapse_models: exp2syn / Exp2Syn
+ * (also when absent): Exp2Syn with tau1, tau2, e = erev; expsyn: ExpSyn with
+ * tau = tau1, e = erev (dynamics_params). */
+static rv_status make_syn(drv *d, const epop *e, uint64_t row, const rv__allen_cell *c,
+                          const char *mt, const char *dyn, int64_t sid, double sx, int *pp,
+                          rv_error *err) {
+    int exp1 = mt && !strcmp(mt, "expsyn");
+    if (mt && *mt && !exp1 && strcmp(mt, "exp2syn") && strcmp(mt, "Exp2Syn")) {
         RV_FAIL(err, RV_EUNSUPPORTED,
                 "edge %llu of '%s': synapse model_template '%s' is not supported onto "
-                "biophysical cells (only exp2syn)",
+                "biophysical cells (exp2syn, Exp2Syn, expsyn)",
                 (unsigned long long)row, e->name, mt);
         rv_error_where(err, e->path, 0, "model_template");
         return RV_EUNSUPPORTED;
@@ -659,13 +689,20 @@ static rv_status make_exp2syn(drv *d, const epop *e, uint64_t row, const rv__all
     const json_param *jp = NULL;
     rv_status st = syn_params(d, dyn, &jp, err);
     if (st) return st;
-    if (!jp->has_exp2 || (jp->level[0] && strcmp(jp->level, "exp2syn") != 0)) {
+    if (exp1 ? !jp->has_exp1 : (!jp->has_exp2 || (jp->level[0] && strcmp(jp->level, "exp2syn")))) {
         char *path = join_rel(d->circ->components.synaptic_models_dir, dyn);
-        RV_FAIL(err, RV_EFORMAT,
-                "synaptic model for edges of '%s' onto biophysical cells: expected "
-                "level_of_detail exp2syn with numbers tau1, tau2 and erev",
-                e->name);
-        rv_error_where(err, path, 0, jp->has_exp2 ? "level_of_detail" : jp->no_exp2);
+        if (exp1)
+            RV_FAIL(err, RV_EFORMAT,
+                    "synaptic model for expsyn edges of '%s': expected numbers tau1 and erev",
+                    e->name);
+        else
+            RV_FAIL(err, RV_EFORMAT,
+                    "synaptic model for edges of '%s' onto biophysical cells: expected "
+                    "level_of_detail exp2syn with numbers tau1, tau2 and erev",
+                    e->name);
+        rv_error_where(err, path, 0,
+                       exp1 ? (jp->has_exp1 ? "tau1" : jp->no_exp2)
+                            : (jp->has_exp2 ? "level_of_detail" : jp->no_exp2));
         rv_free(path);
         return RV_EFORMAT;
     }
@@ -677,10 +714,153 @@ static rv_status make_exp2syn(drv *d, const epop *e, uint64_t row, const rv__all
         rv_error_where(err, e->path, 0, "sec_id");
         return RV_ERANGE;
     }
+    if (exp1) {
+        if ((st = rv_pp_create(d->m, "ExpSyn", c->secs[sid], sx, pp, err))) return st;
+        if ((st = rv_pp_set(d->m, *pp, "tau", jp->tau1, err))) return st;
+        return rv_pp_set(d->m, *pp, "e", jp->erev, err);
+    }
     if ((st = rv_pp_create(d->m, "Exp2Syn", c->secs[sid], sx, pp, err))) return st;
     if ((st = rv_pp_set(d->m, *pp, "tau1", jp->tau1, err))) return st;
     if ((st = rv_pp_set(d->m, *pp, "tau2", jp->tau2, err))) return st;
     return rv_pp_set(d->m, *pp, "e", jp->erev, err);
+}
+
+/* ---- BMTK's synapse placement (biocell._set_connections) ----------------- */
+
+/* target_sections of an edge type: a list literal of section names, as
+ * BMTK's ast.literal_eval takes it ("['basal', 'apical']", '["soma"]');
+ * *mask gets bit t for SWC type t (Morphology.sec_type_swc). */
+static rv_status parse_target_sections(const char *s, const epop *e, uint64_t row, int *mask,
+                                       rv_error *err) {
+    static const struct {
+        const char *name;
+        int type;
+    } names[] = {{"soma", 1}, {"somatic", 1}, {"axon", 2}, {"axonal", 2},
+                 {"dend", 3}, {"basal", 3},   {"apic", 4}, {"apical", 4}};
+    *mask = 0;
+    const char *p = s ? s : "";
+    while (*p == ' ') ++p;
+    int ok = *p == '[';
+    if (ok) ++p;
+    while (ok) {
+        while (*p == ' ' || *p == ',') ++p;
+        if (*p == ']') break;
+        char q = *p;
+        if (q != '\'' && q != '"') {
+            ok = 0;
+            break;
+        }
+        const char *b = ++p;
+        while (*p && *p != q) ++p;
+        if (*p != q) {
+            ok = 0;
+            break;
+        }
+        size_t n = (size_t)(p - b);
+        ++p;
+        int t = 0;
+        for (size_t k = 0; k < sizeof names / sizeof *names && !t; ++k)
+            if (strlen(names[k].name) == n && !strncmp(names[k].name, b, n)) t = names[k].type;
+        if (!t) {
+            RV_FAIL(err, RV_EFORMAT,
+                    "edge %llu of '%s': unknown section name '%.*s' in target_sections %s "
+                    "(BMTK knows soma, somatic, axon, axonal, dend, basal, apic, apical)",
+                    (unsigned long long)row, e->name, (int)n, b, s);
+            rv_error_where(err, e->path, 0, "target_sections");
+            return RV_EFORMAT;
+        }
+        *mask |= 1 << t;
+    }
+    if (!ok) {
+        RV_FAIL(err, RV_EFORMAT,
+                "edge %llu of '%s': target_sections '%s' is not a list of quoted section names "
+                "(like ['basal', 'apical'])",
+                (unsigned long long)row, e->name, s ? s : "(none)");
+        rv_error_where(err, e->path, 0, "target_sections");
+        return RV_EFORMAT;
+    }
+    return RV_OK;
+}
+
+/* distance_range of an edge type: a JSON list [min, max] (um from soma[0](0)). */
+static rv_status parse_distance_range(const char *s, const epop *e, uint64_t row, double r[2],
+                                      rv_error *err) {
+    const char *p = s ? s : "";
+    char *end;
+    int ok = 1;
+    while (*p == ' ') ++p;
+    ok = *p == '[';
+    for (int k = 0; k < 2 && ok; ++k) {
+        ++p;
+        r[k] = strtod(p, &end);
+        ok = end != p;
+        p = end;
+        while (*p == ' ') ++p;
+        ok = ok && *p == (k ? ']' : ',');
+    }
+    if (!ok) {
+        RV_FAIL(err, RV_EFORMAT,
+                "edge %llu of '%s': distance_range '%s' is not a list of two numbers (like "
+                "[0.0, 150.0])",
+                (unsigned long long)row, e->name, s ? s : "(none)");
+        rv_error_where(err, e->path, 0, "distance_range");
+        return RV_EFORMAT;
+    }
+    return RV_OK;
+}
+
+/* Morphology.find_sections + prng.choice: nsyns segment indices of cell b
+ * (in b->segs) for the section types in mask and distance range r, with
+ * probability proportional to the length of each segment within the range. */
+static rv_status choose_segments(drv *d, bio_cell *b, const epop *e, uint64_t row, int mask,
+                                 const double r[2], size_t nsyns, size_t *out, rv_error *err) {
+    rv_status st;
+    if (!b->segs && (st = rv__allen_cell_segments(d->m, &b->c, &b->segs, &b->nsegs, err)))
+        return st;
+    if (!b->prng) {
+        if (b->gid < 0 || b->gid > (int64_t)UINT32_MAX)
+            return RV_FAIL(err, RV_ERANGE,
+                           "gid %lld does not fit numpy's RandomState seed (0 .. 2^32 - 1)",
+                           (long long)b->gid);
+        if (!(b->prng = rv_malloc(sizeof *b->prng)))
+            return RV_FAIL(err, RV_ENOMEM, "out of memory");
+        rv__np_seed(b->prng, (uint32_t)b->gid);
+    }
+    size_t n = (size_t)b->nsegs;
+    size_t *ix = rv_malloc(sizeof *ix * (n ? n : 1));
+    double *len = rv_malloc(sizeof *len * (n ? n : 1));
+    if (!ix || !len) {
+        rv_free(ix), rv_free(len);
+        return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const rv__allen_seg *g = &b->segs[i];
+        double d0 = g->dist - g->length / 2.0, d1 = g->dist + g->length / 2.0;
+        double hi = d1 < r[1] ? d1 : r[1], lo = d0 > r[0] ? d0 : r[0];
+        double f = hi - lo;
+        f = (f > 0 ? f : 0) / g->length;
+        if (!(f > 0) || g->type < 1 || g->type > 4 || !(mask & (1 << g->type))) continue;
+        ix[m] = i;
+        len[m++] = g->length * f;
+    }
+    st = RV_OK;
+    if (m == 0) {
+        RV_FAIL(err, RV_ENOENT,
+                "edge %llu of '%s': target_sections and distance_range [%g, %g] select no "
+                "segment of the target cell (gid %lld)",
+                (unsigned long long)row, e->name, r[0], r[1], (long long)b->gid);
+        rv_error_where(err, e->path, 0, "distance_range");
+        st = RV_ENOENT;
+    }
+    if (!st) {
+        double sum = rv__np_sum(len, m);
+        for (size_t i = 0; i < m; ++i) len[i] /= sum;
+        st = rv__np_choice_p(b->prng, len, m, nsyns, out, err);
+        for (size_t k = 0; k < nsyns && !st; ++k) out[k] = ix[out[k]];
+    }
+    rv_free(ix), rv_free(len);
+    return st;
 }
 
 typedef struct erow {
@@ -717,16 +897,31 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
     int bio_trg = 0;
     for (uint64_t k = 0; tp->local_bio && k < tp->n_local && !bio_trg; ++k)
         bio_trg = tp->local_bio[tp->local_ids[k]] >= 0;
-    if (bio_trg && !presel) {
+    /* BMTK: without positions, nsyns synapses per edge placed at random */
+    int place = bio_trg && !presel && has_nsyns;
+    if (bio_trg && !presel && !has_nsyns) {
         rv_sonata_sel_free(&sel);
-        RV_FAIL(err, RV_EUNSUPPORTED,
+        RV_FAIL(err, RV_EFORMAT,
                 "edge population '%s' targets biophysical cells of '%s' without explicit "
-                "synapse positions: ranvier needs sec_id + sec_x (or afferent_section_id + "
-                "afferent_section_pos); BMTK's placement by target_sections/distance_range "
-                "with its random generator is not reproduced",
+                "synapse positions: it needs sec_id + sec_x (or afferent_section_id + "
+                "afferent_section_pos), or nsyns with target_sections and distance_range "
+                "(BMTK's random placement)",
                 e->name, tp->name);
         rv_error_where(err, e->path, 0, "sec_id");
-        return RV_EUNSUPPORTED;
+        return RV_EFORMAT;
+    }
+    if (place && (rv_sonata_pop_attr_find(e->pop, "target_sections") < 0 ||
+                  rv_sonata_pop_attr_find(e->pop, "distance_range") < 0)) {
+        const char *miss = rv_sonata_pop_attr_find(e->pop, "target_sections") < 0
+                               ? "target_sections"
+                               : "distance_range";
+        rv_sonata_sel_free(&sel);
+        RV_FAIL(err, RV_ENOENT,
+                "edge population '%s' places nsyns synapses on biophysical cells of '%s' but "
+                "has no %s (an edge-type column)",
+                e->name, tp->name, miss);
+        rv_error_where(err, e->path, 0, miss);
+        return RV_ENOENT;
     }
     size_t nn = n ? (size_t)n : 1;
     uint64_t *rows = rv_malloc(sizeof *rows * nn), *src = rv_malloc(sizeof *src * nn),
@@ -734,10 +929,12 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
     double *w = rv_malloc(sizeof *w * nn), *delay = rv_malloc(sizeof *delay * nn),
            *nsyns = rv_malloc(sizeof *nsyns * nn);
     erow *order = rv_malloc(sizeof *order * nn);
-    char **wf = NULL, **dyn = NULL, **mt = NULL;
-    int64_t *sid = bio_trg ? rv_malloc(sizeof *sid * nn) : NULL;
-    double *sx = bio_trg ? rv_malloc(sizeof *sx * nn) : NULL;
-    if (!rows || !src || !trg || !w || !delay || !nsyns || !order || (bio_trg && (!sid || !sx)))
+    char **wf = NULL, **dyn = NULL, **mt = NULL, **tsec = NULL, **drange = NULL;
+    int64_t *sid = bio_trg && !place ? rv_malloc(sizeof *sid * nn) : NULL;
+    double *sx = bio_trg && !place ? rv_malloc(sizeof *sx * nn) : NULL;
+    size_t *segix = NULL, cap_segix = 0;
+    if (!rows || !src || !trg || !w || !delay || !nsyns || !order ||
+        (bio_trg && !place && (!sid || !sx)))
         st = RV_FAIL(err, RV_ENOMEM, "out of memory");
     if (!st && n) {
         rv_sonata_sel_to_ids(&sel, rows);
@@ -751,8 +948,10 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
         if (!st && has_dyn) st = rv_sonata_pop_read_str(e->pop, "dynamics_params", &sel, &dyn, err);
         if (!st && bio_trg && has_mt)
             st = rv_sonata_pop_read_str(e->pop, "model_template", &sel, &mt, err);
-        if (!st && bio_trg) st = rv_sonata_pop_read_i64(e->pop, sid_name, &sel, sid, err);
-        if (!st && bio_trg) st = rv_sonata_pop_read_f64(e->pop, sx_name, &sel, sx, err);
+        if (!st && bio_trg && !place) st = rv_sonata_pop_read_i64(e->pop, sid_name, &sel, sid, err);
+        if (!st && bio_trg && !place) st = rv_sonata_pop_read_f64(e->pop, sx_name, &sel, sx, err);
+        if (!st && place) st = rv_sonata_pop_read_str(e->pop, "target_sections", &sel, &tsec, err);
+        if (!st && place) st = rv_sonata_pop_read_str(e->pop, "distance_range", &sel, &drange, err);
         if (st && err && !err->path[0]) rv_error_where(err, NULL, 0, e->name);
     }
     for (uint64_t i = 0; i < n && !st; ++i) order[i] = (erow){i, src[i], trg[i]};
@@ -780,7 +979,7 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
             break;
         }
         double weight = w[i];
-        if (has_nsyns && !presel) {
+        if (has_nsyns && !presel && bi < 0) {
             /* BMTK: syn_weight *= syn_params['sign'] * nsyns */
             if (!dyn || !dyn[i]) {
                 st = RV_FAIL(err, RV_ENOENT,
@@ -809,8 +1008,45 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
             break;
         }
         int target = tp->local_pp[trg[i]];
-        if (bi >= 0 && (st = make_exp2syn(d, e, rows[i], &d->bio[bi].c, mt ? mt[i] : NULL,
-                                          dyn ? dyn[i] : NULL, sid[i], sx[i], &target, err)))
+        if (bi >= 0 && place) {
+            /* nsyns synapses at segments chosen by the cell's RandomState(gid) */
+            bio_cell *b = &d->bio[bi];
+            int mask = 0;
+            double r[2];
+            if (!(nsyns[i] >= 0 && nsyns[i] == floor(nsyns[i]) && nsyns[i] < 1e6)) {
+                st = RV_FAIL(err, RV_ERANGE, "edge %llu of '%s': nsyns %g is not a count",
+                             (unsigned long long)rows[i], e->name, nsyns[i]);
+                rv_error_where(err, e->path, 0, "nsyns");
+                break;
+            }
+            size_t ns = (size_t)nsyns[i];
+            if ((st = parse_target_sections(tsec ? tsec[i] : NULL, e, rows[i], &mask, err))) break;
+            if ((st = parse_distance_range(drange ? drange[i] : NULL, e, rows[i], r, err))) break;
+            if (rv_grow((void **)&segix, &cap_segix, ns ? ns : 1, sizeof *segix)) {
+                st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+                break;
+            }
+            if ((st = choose_segments(d, b, e, rows[i], mask, r, ns, segix, err))) break;
+            int *pps = ns ? rv_malloc(sizeof *pps * ns) : NULL;
+            if (ns && !pps) {
+                st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+                break;
+            }
+            /* BMTK: every synapse of the edge, then a NetCon onto each */
+            for (size_t k = 0; k < ns && !st; ++k)
+                st = make_syn(d, e, rows[i], &b->c, mt ? mt[i] : NULL, dyn ? dyn[i] : NULL,
+                              b->segs[segix[k]].sec, b->segs[segix[k]].x, &pps[k], err);
+            for (size_t k = 0; k < ns && !st; ++k) {
+                int nc;
+                st = rv_netcon_create(d->m, (int64_t)(sp->gid_offset + src[i]), pps[k], delay[i],
+                                      weight, &nc, err);
+                d->n_netcons++;
+            }
+            rv_free(pps);
+            continue;
+        }
+        if (bi >= 0 && (st = make_syn(d, e, rows[i], &d->bio[bi].c, mt ? mt[i] : NULL,
+                                      dyn ? dyn[i] : NULL, sid[i], sx[i], &target, err)))
             break;
         int nc;
         st = rv_netcon_create(d->m, (int64_t)(sp->gid_offset + src[i]), target, delay[i], weight,
@@ -820,6 +1056,7 @@ static rv_status connect_edges(drv *d, epop *e, rv_error *err) {
     rv_sonata_sel_free(&sel);
     rv_free(rows), rv_free(src), rv_free(trg), rv_free(w), rv_free(delay), rv_free(nsyns);
     rv_free(order), rv_free(wf), rv_free(dyn), rv_free(mt), rv_free(sid), rv_free(sx);
+    rv_free(tsec), rv_free(drange), rv_free(segix);
     return st;
 }
 
@@ -1074,6 +1311,195 @@ static rv_status build_inputs(drv *d, rv_error *err) {
     return st;
 }
 
+/* ---- reports (BMTK's membrane_report) ------------------------------------- */
+
+/* BMTK's MembraneReport._is_multiple */
+static int is_multiple(double a, double b) {
+    if (fabs(a - b) <= 1e-8 + 1e-4 * fabs(b)) return 1; /* np.isclose(a, b, rtol=1e-4) */
+    double v = a / b;
+    return isfinite(v) && v == floor(v);
+}
+
+static int report_has_param(const rv_sonata_cfg_report *r, const char *key) {
+    for (size_t k = 0; k < r->params.n; ++k)
+        if (!strcmp(r->params.items[k].name, key)) return 1;
+    return 0;
+}
+
+static rv_status rep_add_ptr(drv *d, arep *a, int sec, double x, rv_error *err) {
+    if (rv_grow((void **)&a->ptr, &a->cap, a->n + 1, sizeof *a->ptr))
+        return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    const char *var = a->cfg->variables[0];
+    rv_status st = rv_range_ptr(d->m, sec, x, var, &a->ptr[a->n], err);
+    if (st) {
+        RV_FAIL(err, st, "report '%s': no variable '%s' at %s(%g)", a->cfg->name, var,
+                rv_section_name(d->m, sec), x);
+        rv_error_where(err, d->sim->path, 0, "variable_name");
+        return st;
+    }
+    a->n++;
+    return RV_OK;
+}
+
+/* One report: checks as BMTK's _set_valid_steps, the writer, this rank's
+ * cells of the node set `cells` (biophysical only, as BMTK), elements:
+ * sections "soma" -> soma[0](0.5) as element 0 (SomaReport); else every
+ * segment of the selected section types in hobj.all order, element id = the
+ * section's index in hobj.all (MembraneReport; default sections "all"). */
+static rv_status build_report(drv *d, const rv_sonata_cfg_report *r, arep *a, rv_error *err) {
+    const rv_sonata_simulation_config *s = d->sim;
+    double dt = s->run.dt, tstop = s->run.tstop;
+    memset(a, 0, sizeof *a);
+    a->cfg = r;
+    const char *bad = NULL, *key = "module";
+    if (!r->module || strcmp(r->module, "membrane_report"))
+        bad = "only module membrane_report is supported on the Allen path";
+    else if (r->n_variables != 1)
+        bad = "exactly one variable_name is supported", key = "variable_name";
+    else if (report_has_param(r, "transform"))
+        bad = "'transform' is not supported", key = "transform";
+    else if (!r->file_name)
+        bad = "no file_name", key = "file_name";
+    if (bad) {
+        RV_FAIL(err, RV_EUNSUPPORTED, "report '%s': %s", r->name, bad);
+        rv_error_where(err, s->path, 0, key);
+        return RV_EUNSUPPORTED;
+    }
+    if (r->dt < dt || !is_multiple(r->dt, dt))
+        bad = "dt must be a whole multiple of the simulation dt", key = "dt";
+    else if (r->start_time < 0 || !is_multiple(r->start_time, r->dt))
+        bad = "start_time must be >= 0 and a multiple of dt", key = "start_time";
+    else if (r->end_time > tstop || !is_multiple(r->end_time, r->dt))
+        bad = "end_time must be <= tstop and a multiple of dt", key = "end_time";
+    else if (!(r->end_time > r->start_time))
+        bad = "end_time must be after start_time", key = "end_time";
+    if (bad) {
+        RV_FAIL(err, RV_ERANGE,
+                "report '%s': %s (dt %g, start_time %g, end_time %g, run.dt %g, "
+                "tstop %g)",
+                r->name, bad, r->dt, r->start_time, r->end_time, dt, tstop);
+        rv_error_where(err, s->path, 0, key);
+        return RV_ERANGE;
+    }
+    a->dt_step = (long)(r->dt / dt);
+    a->start_step = (long)(r->start_time / dt);
+    a->end_step = r->end_time / dt;
+    long nsteps = lround(tstop / dt);
+    for (long k = 0; k < nsteps; ++k)
+        if (a->start_step <= k && k < a->end_step && k % a->dt_step == 0) a->n_frames++;
+    char path[1024];
+    const char *fn = r->file_name;
+    if (d->o->output_dir) {
+        const char *b = strrchr(fn, '/');
+        snprintf(path, sizeof path, "%s/%s", d->o->output_dir, b ? b + 1 : fn);
+        fn = path;
+    }
+    rv_sonata_report_params rp = {r->start_time, r->end_time, r->dt, 0, r->unit, 0};
+    rv_sonata_comm sc = scomm_of(d);
+    rv_status st = rv_sonata_report_writer_create(&a->w, fn, &rp, d->have_comm ? &sc : NULL, err);
+    if (st) return st;
+    if (rv_sonata_report_writer_n_frames(a->w) != a->n_frames) {
+        RV_FAIL(err, RV_ERANGE,
+                "report '%s': the window [%g, %g] with dt %g gives %zu frames in the file but "
+                "BMTK records %zu",
+                r->name, r->start_time, r->end_time, r->dt, rv_sonata_report_writer_n_frames(a->w),
+                a->n_frames);
+        rv_error_where(err, s->path, 0, "end_time");
+        return RV_ERANGE;
+    }
+    int all = !report_has_param(r, "sections") || r->sections == RV_SONATA_CFG_SECTIONS_ALL;
+    int soma_only = !all && r->sections == RV_SONATA_CFG_SECTIONS_SOMA;
+    int type = r->sections == RV_SONATA_CFG_SECTIONS_AXON   ? 2
+               : r->sections == RV_SONATA_CFG_SECTIONS_DEND ? 3
+               : r->sections == RV_SONATA_CFG_SECTIONS_APIC ? 4
+                                                            : 1;
+    uint32_t *ids = NULL;
+    size_t cap_ids = 0;
+    for (size_t k = 0; k < d->n_np && !st; ++k) {
+        npop *p = &d->np[k];
+        if (p->is_virtual || !p->n_local) continue;
+        rv_sonata_sel sel = {NULL, 0};
+        if (r->cells) {
+            if ((st = select_nodeset(d, r->cells, p, &sel, err))) break;
+        } else {
+            rv_sonata_range rg = {0, p->size};
+            if ((st = rv_sonata_sel_from_ranges(&rg, 1, &sel, err))) break;
+        }
+        for (size_t j = 0; j < p->n_local && !st; ++j) {
+            uint64_t nid = p->local_ids[j];
+            if (!rv__drv_sel_has(&sel, nid) || p->local_bio[nid] < 0) continue;
+            bio_cell *b = &d->bio[p->local_bio[nid]];
+            size_t n0 = a->n, ne = 0;
+            if (soma_only) {
+                st = rep_add_ptr(d, a, b->c.soma, 0.5, err);
+                if (!st && !rv_grow((void **)&ids, &cap_ids, 1, sizeof *ids)) ids[0] = 0, ne = 1;
+            } else {
+                if (!b->segs &&
+                    (st = rv__allen_cell_segments(d->m, &b->c, &b->segs, &b->nsegs, err)))
+                    break;
+                for (int g = 0; g < b->nsegs && !st; ++g) {
+                    const rv__allen_seg *sg = &b->segs[g];
+                    if (!all && sg->type != type) continue;
+                    if (rv_grow((void **)&ids, &cap_ids, ne + 1, sizeof *ids)) {
+                        st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+                        break;
+                    }
+                    ids[ne++] = (uint32_t)sg->sec;
+                    st = rep_add_ptr(d, a, b->c.secs[sg->sec], sg->x, err);
+                }
+            }
+            if (!st && a->n - n0 != ne) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+            if (!st && ne) st = rv_sonata_report_writer_add_node(a->w, p->name, nid, ids, ne, err);
+        }
+        rv_sonata_sel_free(&sel);
+    }
+    rv_free(ids);
+    if (!st && !(a->vals = rv_malloc(sizeof *a->vals * (a->n ? a->n : 1))))
+        st = RV_FAIL(err, RV_ENOMEM, "out of memory");
+    return st;
+}
+
+static rv_status build_reports(drv *d, rv_error *err) {
+    const rv_sonata_simulation_config *s = d->sim;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_reports; ++i) n += s->reports[i].enabled != 0;
+    if (!n) return RV_OK;
+    if (!(d->reps = rv_calloc(n, sizeof *d->reps))) return RV_FAIL(err, RV_ENOMEM, "out of memory");
+    rv_status st = RV_OK;
+    for (size_t i = 0; i < s->n_reports && !st; ++i)
+        if (s->reports[i].enabled) st = build_report(d, &s->reports[i], &d->reps[d->n_reps++], err);
+    return st;
+}
+
+/* After step number tstep (0 for the first fadvance), as BMTK's
+ * post_fadvance: collective. */
+static rv_status sample_reports(drv *d, long tstep, rv_error *err) {
+    rv_status st = RV_OK;
+    for (size_t i = 0; i < d->n_reps && !st; ++i) {
+        arep *a = &d->reps[i];
+        if (!(a->start_step <= tstep && tstep < a->end_step && tstep % a->dt_step == 0) ||
+            a->frames >= a->n_frames)
+            continue;
+        for (size_t k = 0; k < a->n; ++k) a->vals[k] = *a->ptr[k];
+        st = rv_sonata_report_writer_frame(a->w, a->vals, err);
+        a->frames++;
+    }
+    return st;
+}
+
+static rv_status run_with_reports(drv *d, rv_error *err) {
+    double tstop = d->sim->run.tstop, dt = rv_model_dt(d->m);
+    rv_status st = RV_OK;
+    for (long tstep = 0; !st && rv_model_t(d->m) < tstop - dt / 2; ++tstep) {
+        st = rv_model_step(d->m, err);
+        st = agree(d, st, err);
+        if (!st) st = sample_reports(d, tstep, err);
+    }
+    for (size_t i = 0; i < d->n_reps && !st; ++i)
+        st = rv_sonata_report_writer_close(d->reps[i].w, err);
+    return st;
+}
+
 /* ---- checks of what this slice does not do ------------------------------- */
 
 static rv_status check_supported(drv *d, rv_error *err) {
@@ -1090,13 +1516,6 @@ static rv_status check_supported(drv *d, rv_error *err) {
         rv_error_where(err, s->path, 0, "run.tstart");
         return RV_EUNSUPPORTED;
     }
-    for (size_t i = 0; i < s->n_reports; ++i)
-        if (s->reports[i].enabled) {
-            RV_FAIL(err, RV_EUNSUPPORTED, "report '%s': reports are not supported yet",
-                    s->reports[i].name);
-            rv_error_where(err, s->path, 0, "reports");
-            return RV_EUNSUPPORTED;
-        }
     if (s->n_connection_overrides) {
         RV_FAIL(err, RV_EUNSUPPORTED, "connection_overrides are not supported yet");
         rv_error_where(err, s->path, 0, "connection_overrides");
@@ -1224,8 +1643,16 @@ static rv_status write_spikes(drv *d, rv_drv_result *res, rv_error *err) {
 /* ---- the run ------------------------------------------------------------- */
 
 static void drv_free(drv *d) {
-    for (size_t i = 0; i < d->n_bio; ++i) rv__allen_cell_free(&d->bio[i].c);
+    for (size_t i = 0; i < d->n_bio; ++i) {
+        rv__allen_cell_free(&d->bio[i].c);
+        rv_free(d->bio[i].prng), rv_free(d->bio[i].segs);
+    }
     rv_free(d->bio);
+    for (size_t i = 0; i < d->n_reps; ++i) {
+        rv_sonata_report_writer_destroy(d->reps[i].w);
+        rv_free(d->reps[i].ptr), rv_free(d->reps[i].vals);
+    }
+    rv_free(d->reps);
     rv_model_destroy(d->m);
     for (int i = 0; i < d->n_libs; ++i) rv_nmodl_close(d->libs[i]);
     for (size_t i = 0; i < d->n_ep; ++i) rv_sonata_pop_close(d->ep[i].pop), rv_free(d->ep[i].name);
@@ -1338,6 +1765,7 @@ rv_status rv_drv_run(const rv_drv_options *o, rv_drv_result *res, rv_error *err)
         st = rv_pp_call(d.m, d.vec_pp[i], "play", &arg, 1, NULL, err);
     }
     st = agree(&d, st, err);
+    if (!st && !o->dry_run) st = agree(&d, build_reports(&d, err), err);
     if (!st && o->dry_run) { /* --dry-run: all built; nothing simulated or written */
         res->dry_run = 1, res->tstop = d.sim->run.tstop;
         res->n_cells = sum_u64(&d, d.n_cells), res->n_virtual = sum_u64(&d, d.n_virtual);
@@ -1352,11 +1780,25 @@ rv_status rv_drv_run(const rv_drv_options *o, rv_drv_result *res, rv_error *err)
         if (o->log) o->log(o->log_ud, line);
         if (o->verbose) fprintf(stderr, "ranvier run: %s\n", line);
     }
+    /* ckpt: --save / --restore (ckpt.c), collective; not with membrane reports yet */
+    rv__drv_ckpt ck;
+    if (!st && d.n_reps && (o->save_dir || o->restore_dir)) {
+        RV_FAIL(err, RV_EUNSUPPORTED,
+                "--save / --restore with BMTK membrane reports are not supported yet");
+        rv_error_where(err, d.sim->path, 0, "reports");
+        st = RV_EUNSUPPORTED;
+    }
+    st = rv__drv_ckpt_plan(&ck, o, &d.comm, d.have_comm, d.sim ? d.sim->run.tstop : 0,
+                           d.sim ? d.sim->run.dt : 0, st, err);
     if (!st) st = rv_model_finitialize(d.m, d.sim->conditions.v_init, err);
-    if (!st) /* --dump-cell-state at t=0 and at tstop */
-        st =
-            rv_model_prcellstate_gids(d.m, o->dump_gids, o->n_dump_gids, 0.0, res->output_dir, err);
-    if (!st) st = rv_model_run(d.m, d.sim->run.tstop, err);
+    st = rv__drv_ckpt_restore(&ck, d.m, st, err);
+    if (!st) /* --dump-cell-state at t=0 (restored: at that time) and at tstop */
+        st = rv_model_prcellstate_gids(d.m, o->dump_gids, o->n_dump_gids, rv_model_t(d.m),
+                                       res->output_dir, err);
+    if (!st)
+        st = d.n_reps ? run_with_reports(&d, err)
+                      : rv__drv_ckpt_run(&ck, d.m, d.sim->run.tstop, st, err);
+    if (!st) rv__drv_ckpt_result(&ck, d.m, res);
     if (!st)
         st = rv_model_prcellstate_gids(d.m, o->dump_gids, o->n_dump_gids, d.sim->run.tstop,
                                        res->output_dir, err);

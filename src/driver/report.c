@@ -62,7 +62,7 @@ rv_status rv__rep_create(rv_drv_report **out, const rv_rep_params *p, const rv_s
     const char *nm = p && p->name ? p->name : "?";
     if (!p || !p->path || !*p->path)
         return RV_FAIL(err, RV_EINVAL, "report '%s': no output path", nm);
-    if (p->type < RV_REP_COMPARTMENT || p->type > RV_REP_SYNAPSE)
+    if (p->type < RV_REP_COMPARTMENT || p->type > RV_REP_LFP)
         return RV_FAIL(err, RV_EINVAL, "report '%s': unknown type %d", nm, (int)p->type);
     if (!(p->dt > 0) || !isfinite(p->dt) || !isfinite(p->tstop))
         return RV_FAIL(err, RV_EINVAL, "report '%s': simulation dt %g / tstop %g invalid", nm,
@@ -248,12 +248,15 @@ static void reset_run(rv_drv_report *r) {
  * (libsonatareport's SonataData::is_due_to_report / record_data). */
 static rv_status helper_fire(rv_drv_report *r, rv_error *err) {
     double step = (double)r->step;
+    int lfp = r->p.type == RV_REP_LFP;
+    if (lfp && r->step > 0 && r->step % r->period == 0) /* CoreNEURON's lfp_calc */
+        for (size_t e = 0; e < r->nel; ++e) r->alu[e] = elem_value(r, e);
     if (step < r->last_rec || step > r->last_step) return RV_OK;
     if ((int)(step - r->last_rec) % r->period != 0) return RV_OK;
     r->last_rec += r->period;
     if (r->frames >= r->n_frames) return RV_OK;
     size_t j = 0;
-    int summ = r->p.type == RV_REP_SUMMATION;
+    int summ = r->p.type == RV_REP_SUMMATION || lfp;
     for (size_t k = 0; k < r->ncell; ++k) {
         const rep_cell *c = &r->cell[r->order[k]];
         for (size_t e = 0; e < c->ne; ++e)

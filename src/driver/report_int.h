@@ -23,6 +23,10 @@
  *     fires, at 0 and then every (dt_report - 1e-5) after the previous one;
  *     the frame takes the last computed sum.  So after about dt/2e-5 frames
  *     the sums lag the frame by one step, as in neurodamus.
+ *   - lfp (CoreNEURON's ReportEvent, see lfp.h): at the helper's k-th
+ *     firing, when k > 0 and k % period == 0, the sums of every element are
+ *     computed (before the frame check); a frame takes the last computed
+ *     sums (0 before the first).
  *   - events fire where NEURON delivers them: those due at t = 0 after the
  *     INITIAL blocks and before the first currents (engine init hook);
  *     later ones with the state after the step ending at t, when due
@@ -56,7 +60,8 @@ typedef enum rv_rep_type {
     RV_REP_COMPARTMENT = 0,
     RV_REP_SUMMATION = 1,
     RV_REP_COMPARTMENT_SET = 2,
-    RV_REP_SYNAPSE = 3
+    RV_REP_SYNAPSE = 3,
+    RV_REP_LFP = 4
 } rv_rep_type;
 
 typedef struct rv_rep_params {

@@ -109,3 +109,27 @@ int rv_hoc_section_orientation(rv_hoc *h, int sec) {
     if (!h || sec < 0 || sec >= h->nsecs || !h->secs[sec].exists) return -1;
     return h->secs[sec].parent >= 0 && h->secs[sec].child_end ? 1 : 0;
 }
+
+void rv_hoc_set_pp_call(rv_hoc *h, rv_hoc_pp_call_fn fn, void *ud) {
+    if (!h) return;
+    h->pp_call = fn;
+    h->pp_call_ud = ud;
+}
+
+rv_status rv_hoc_get_pp(rv_hoc *h, const char *name, int *pp, const char **mech, rv_error *err) {
+    if (!h || !name || !pp) return RV_FAIL(err, RV_EINVAL, "rv_hoc_get_pp: NULL argument");
+    hoc_var *v = hocX_table_get(&h->globals, name);
+    hoc_obj *o = v && v->kind == K_OBJ ? v->o[0] : NULL;
+    if (!o || !o->cls->ppname || o->pp < 0)
+        return RV_FAIL(err, RV_EINVAL, "%s: not a point process", name);
+    *pp = o->pp;
+    if (mech) *mech = o->cls->ppname;
+    return RV_OK;
+}
+
+int rv_hoc_template_has_public(rv_hoc *h, const char *tmpl, const char *name) {
+    hoc_class *c = h && tmpl && name ? template_of(h, tmpl) : NULL;
+    for (int i = 0; c && i < c->npub; ++i)
+        if (strcmp(c->pub[i], name) == 0) return 1;
+    return 0;
+}

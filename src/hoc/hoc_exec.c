@@ -449,6 +449,22 @@ static int is_range_name_uncached(hoc *h, const char *name) {
     return 0;
 }
 
+/* 1 when `name` is "var_suffix" of a GLOBAL var of mechanism `suffix`
+ * registered in the model (point processes too); *dflt its default. */
+static int model_mech_global(hoc *h, const char *name, double *dflt) {
+    const char *us = strrchr(name, '_');
+    const rv_mech_type *t = us && us[1] ? rv_model_mech_type(h->m, us + 1) : NULL;
+    size_t stem = us ? (size_t)(us - name) : 0;
+    for (int g = 0; t && t->global_dflt && g < t->n_globals; ++g) {
+        const char *gn = t->global_names[g];
+        if (!strcmp(gn, name) || (strlen(gn) == stem && !strncmp(gn, name, stem))) {
+            if (dflt) *dflt = t->global_dflt[g];
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* `name` (matching a known mechanism's suffix) is not a range variable of
  * the section: then it is taken for a GLOBAL of the mechanism */
 static int is_mech_global(hoc *h, int sec, const char *name) {
@@ -456,6 +472,7 @@ static int is_mech_global(hoc *h, int sec, const char *name) {
     if (!strcmp(name, "v") || !strcmp(name, "diam") || !strcmp(name, "cm")) return 0;
     const char *us = strrchr(name, '_');
     if (!us || !us[1]) return 0;
+    if (model_mech_global(h, name, NULL)) return 1;
     char key[300];
     snprintf(key, sizeof key, "global:%s", name);
     hoc_var *c = hocX_table_get(&h->defaults, key);
@@ -613,8 +630,11 @@ static int param_default(hoc *h, const char *name, double *out) {
     rv_model *sm = NULL;
     rv_error e;
     int sec, ok = 0;
-    if (us && us[1] && (sm = hocX_scratch_model(h)) && !rv_section_create(sm, "s", 1, &sec, &e) &&
-        !rv_section_insert(sm, sec, us + 1, &e) && !rv_range_get(sm, sec, 0.5, name, out, &e))
+    /* a GLOBAL of a mechanism registered in the model: its default */
+    ok = model_mech_global(h, name, out);
+    if (!ok && us && us[1] && (sm = hocX_scratch_model(h)) &&
+        !rv_section_create(sm, "s", 1, &sec, &e) && !rv_section_insert(sm, sec, us + 1, &e) &&
+        !rv_range_get(sm, sec, 0.5, name, out, &e))
         ok = 1;
     rv_model_destroy(sm);
     if (!ok)
@@ -675,6 +695,8 @@ static int loc_get(hoc *h, hoc_loc *l, hoc_val *out) {
         out->t = V_NUM;
         hoc_var *g = hocX_table_get(&h->mglobals, l->name);
         if (g && !l->has_x) return out->u.d = g->d[0], 0;
+        /* a GLOBAL of a registered mechanism never assigned: its default */
+        if (!l->has_x && model_mech_global(h, l->name, &out->u.d)) return 0;
         if (l->sec < 0) return hocX_error(h, RV_ESTATE, "%s: no accessed section", l->name);
         if (!h->finitialized && !strcmp(l->name, "v")) {
             /* v written before the first finitialize (a template's section
@@ -2160,8 +2182,8 @@ static char *read_file(const char *path, size_t *n) {
     return buf;
 }
 
-static const char *builtin_libs[] = {"stdrun.hoc", "stdlib.hoc",   "nrngui.hoc", "noload.hoc",
-                                     "stdgui.hoc", "import3d.hoc", NULL};
+static const char *builtin_libs[] = {"stdrun.hoc", "stdlib.hoc",   "nrngui.hoc",      "noload.hoc",
+                                     "stdgui.hoc", "import3d.hoc", "RNGSettings.hoc", NULL};
 
 int hocX_load_file(hoc *h, const char *path) {
     char full[1024];
@@ -2178,6 +2200,13 @@ int hocX_load_file(hoc *h, const char *path) {
         }
     }
     if (!full[0]) snprintf(full, sizeof full, "%s", path);
+    {
+        /* a driver's built-in RNGSettings template (neurodamus's seeds)
+         * takes precedence over a RNGSettings.hoc file */
+        const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        hoc_var *t = hocX_table_get(&h->builtins, "RNGSettings");
+        if (!strcmp(b, "RNGSettings.hoc") && t && t->kind == K_CLASS) return 0;
+    }
     for (hoc_file *f = h->files; f; f = f->next)
         if (strcmp(f->path, full) == 0) return 0;
     FILE *fp = fopen(full, "rb");
@@ -2349,6 +2378,20 @@ rv_status rv_hoc_exec(rv_hoc *h, const char *code, const char *name, rv_error *e
     h->failed = 0;
     h->steps = 0;
     h->stopped = 0;
+    return finish(h, hocX_run_source(h, code, name ? name : "<string>", NULL), err);
+}
+
+rv_status rv_hoc_exec_in_section(rv_hoc *h, int sec, const char *code, const char *name,
+                                 rv_error *err) {
+    if (!h || !code) return RV_FAIL(err, RV_EINVAL, "rv_hoc_exec_in_section: NULL argument");
+    if (sec < 0 || sec >= h->nsecs || !h->secs[sec].exists || h->secs[sec].deleted)
+        return RV_FAIL(err, RV_EINVAL, "rv_hoc_exec_in_section: no such section %d", sec);
+    h->err = err;
+    h->failed = 0;
+    h->steps = 0;
+    h->stopped = 0;
+    h->nstack = 0;
+    if (hocX_push_sec(h, sec)) return finish(h, -1, err);
     return finish(h, hocX_run_source(h, code, name ? name : "<string>", NULL), err);
 }
 

@@ -357,6 +357,10 @@ struct rv_hoc {
     char *re_pat;         /* section-name pattern compiled in re */
     regex_t re;
     int in_decls; /* running a template's declarations for a new instance */
+    /* point-process FUNCTION/PROCEDURE calls from hoc (rv_hoc_set_pp_call);
+     * NULL: rv_pp_call at once */
+    rv_hoc_pp_call_fn pp_call;
+    void *pp_call_ud;
 };
 
 typedef struct hoc_ncrec {

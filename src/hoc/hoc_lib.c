@@ -782,10 +782,32 @@ static int pp_ctor(hoc *h, hoc_obj *o, hoc_val *a, int na) {
     return hocX_engine(h, st, &e);
 }
 
+/* pp.fn(numbers...): a FUNCTION/PROCEDURE of the point process's mechanism,
+ * through the driver's hook (which may defer it until the model is
+ * complete; the value is then 0) or rv_pp_call (which lowers the model). */
 static int pp_method(hoc *h, hoc_obj *o, const char *m, hoc_val *a, int na, hoc_val *r) {
-    (void)a, (void)na, (void)r;
     if (!strcmp(m, "has_loc")) return ret_num(r, 1);
-    return E(RV_EUNSUPPORTED, "unsupported: %s.%s()", o->cls->name, m);
+    const rv_mech_type *t = rv_model_mech_type(h->m, o->cls->ppname);
+    int known = 0;
+    for (int k = 0; t && k < t->n_funcs; ++k)
+        if (strcmp(t->funcs[k].name, m) == 0) known = 1;
+    if (!known) return E(RV_EUNSUPPORTED, "unsupported: %s.%s()", o->cls->name, m);
+    if (na > 6) return E(RV_EUNSUPPORTED, "%s.%s(): more than 6 arguments", o->cls->name, m);
+    double d[6];
+    rv_mech_arg ma[6];
+    for (int k = 0; k < na; ++k) {
+        if (a[k].t != V_NUM)
+            return E(RV_EUNSUPPORTED, "%s.%s(): argument %d is not a number", o->cls->name, m,
+                     k + 1);
+        d[k] = a[k].u.d, ma[k].num = d[k], ma[k].obj = NULL;
+    }
+    double res = 0;
+    rv_error e;
+    memset(&e, 0, sizeof e);
+    rv_status st = h->pp_call ? h->pp_call(h->pp_call_ud, o->pp, m, d, na, &res, &e)
+                              : rv_pp_call(h->m, o->pp, m, ma, na, &res, &e);
+    if (st) return hocX_engine(h, st, &e);
+    return ret_num(r, res);
 }
 
 static int pp_prop(hoc *h, hoc_obj *o, const char *name, hoc_val *idx, int nidx, hoc_loc *l) {

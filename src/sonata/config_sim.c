@@ -352,7 +352,9 @@ static int variable_name(rv__cfg_ctx *c, json_t *rd, const char *kp, rv_sonata_c
         r->variable_name = s;
         return 1;
     }
-    return rv__cfg_str(c, rd, kp, "variable_name", 1, &r->variable_name);
+    /* lfp reports have none (libsonata: the sum of i_membrane is implied) */
+    return rv__cfg_str(c, rd, kp, "variable_name", r->type != RV_SONATA_CFG_REPORT_LFP,
+                       &r->variable_name);
 }
 
 static void report(rv__cfg_ctx *c, json_t *rd, const char *kp, const char *name,

@@ -193,8 +193,8 @@ def test_bad(a):
     cfg = copy_circuit(a.copy, a.work)
     out = os.path.join(a.work, "out-bad")
     cases = [
-        (["--lb-mode", "WholeCell"], "--lb-mode", "not supported"),
-        (["--lb-mode", "MultiSplit"], "--lb-mode", "RoundRobin"),
+        (["--lb-mode", "Memory"], "--lb-mode", "not supported"),
+        (["--lb-mode", "MultiSplit"], "--lb-mode", "WholeCell"),
         (["--lb-mode=foo"], "--lb-mode", "not 'foo'"),
         (["--lb-mode"], "--lb-mode", "needs a value"),
         (["--dump-cell-state", "3-1"], "--dump-cell-state", "reversed"),

@@ -20,15 +20,31 @@ IClamp per amp/delay/duration entry at section_name[section_index]
 (section_dist), default soma[0](0.5)).  Our mechanisms/allen
 and VecStim are compiled by nrnivmodl.
 
+Edges without positions but with nsyns (gen flag --placement) are placed
+as BMTK's BioCell._set_connections does, written here from its algorithm:
+per cell np.random.RandomState(gid); Morphology.seg_props (hobj.all order,
+h.distance from soma[0](0), length L/nseg, type from the name);
+find_sections (overlap of [dist -+ length/2] with distance_range, section
+types of target_sections, p = length * overlap / sum); prng.choice of
+nsyns segments; the synapses, then one NetCon each.  expsyn edges get an
+ExpSyn (tau = tau1).  With reports (gen flag --report) the run steps one dt
+at a time and samples like BMTK's MembraneReport/SomaReport after each
+fadvance; ranvier's report files must have the same mapping and values
+(float32) within 2e-5 mV.
+
 --bad: broken variants of the circuit (no synapse positions, another
 synapse template, a sec_id beyond the cell, another model_processing, a
-synaptic model without tau2, an IClamp on a distance range) must each fail with
-a message naming the problem (no crash).
+synaptic model without tau2, an IClamp on a distance range; on a circuit with
+random placement and reports: an unknown target_sections name, a
+distance_range that selects no segment, a distance_range that is not a list,
+a report dt that is not a multiple of run.dt, another report module, a report
+transform) must each fail with a message naming the problem (no crash).
 
 Passes when the spike rasters are identical (same gids, times equal to
 1e-9 ms) and every soma v trace agrees within 1e-6 mV (max |dV| printed),
 and the network spikes enough for that to mean something."""
 import argparse
+import ast
 import csv
 import json
 import os
@@ -36,6 +52,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
@@ -175,7 +193,7 @@ def ref_network(cfgdir, work):
     pops, offset = {}, 0
     for nf in circ["networks"]["nodes"]:
         types = read_types(nf["node_types_file"])
-        with h5py.File(nf["nodes_file"]) as f:
+        with h5py.File(nf["nodes_file"], "r") as f:
             for name, g in f["nodes"].items():
                 tid = g["node_type_id"][:]
                 attrs = {k: g["0"][k][:] for k in g["0"].keys()}
@@ -188,11 +206,23 @@ def ref_network(cfgdir, work):
                 pops[name] = {"offset": offset, "nodes": nodes}
                 offset += len(nodes)
     keep, cells, soma_v, spk_t, spk_g = [], {}, {}, h.Vector(), h.Vector()
+    points = {}
     for name, p in pops.items():
         for i, a in enumerate(p["nodes"]):
+            gid = p["offset"] + i
+            if a["model_type"] == "point_process":  # nrn:IntFire1, times in seconds
+                prm = json.load(open(os.path.join(comp["point_neuron_models_dir"],
+                                                  a["dynamics_params"])))
+                cell = h.IntFire1()
+                cell.tau, cell.refrac = prm["tau"] * 1000.0, prm["refrac"] * 1000.0
+                pc.set_gid2node(gid, 0)
+                nc = h.NetCon(cell, None)
+                pc.cell(gid, nc)
+                points[gid] = cell
+                keep.extend([cell, nc])
+                continue
             if a["model_type"] != "biophysical":
                 continue
-            gid = p["offset"] + i
             fit = json.load(open(os.path.join(comp["biophysical_neuron_models_dir"],
                                               a["dynamics_params"])))
             c = peri_cell(h, os.path.join(comp["morphologies_dir"], a["morphology"]), fit,
@@ -208,10 +238,55 @@ def ref_network(cfgdir, work):
             keep.append(nc)
     pc.spike_record(-1, spk_t, spk_g)
     syncache = {}
+    prngs, segprops = {}, {}
+    swc_type = {"soma": 1, "somatic": 1, "axon": 2, "axonal": 2, "dend": 3, "basal": 3,
+                "apic": 4, "apical": 4}
+
+    def seg_props(gid):
+        """BMTK's _LazySegmentProps"""
+        if gid not in segprops:
+            c, secs = cells[gid]
+            h.distance(sec=c.soma[0])
+            sid, xs, length, dist, typ = [], [], [], [], []
+            for k, sec in enumerate(secs):
+                t = swc_type[sec.name().split(".")[1][:4]]
+                for seg in sec:
+                    sid.append(k)
+                    xs.append(seg.x)
+                    length.append(sec.L / sec.nseg)
+                    dist.append(h.distance(seg))
+                    typ.append(t)
+            segprops[gid] = tuple(np.array(v) for v in (sid, xs, length, dist, typ))
+        return segprops[gid]
+
+    def place(gid, sections, drange, nsyns):
+        """BMTK's find_sections + prng.choice"""
+        if gid not in prngs:
+            prngs[gid] = np.random.RandomState(gid)
+        sid, xs, length, dist, typ = seg_props(gid)
+        d0, d1 = dist - length / 2.0, dist + length / 2.0
+        frac = np.maximum(0, (np.minimum(d1, drange[1]) - np.maximum(d0, drange[0]))) / length
+        ix_range = np.where(frac > 0)
+        ix_labels = np.array([], dtype=int)
+        for name in sections:
+            ix_labels = np.append(ix_labels, np.where(typ == swc_type[name]))
+        ix = np.intersect1d(ix_range, ix_labels)
+        tl = length[ix] * frac[ix]
+        segs = prngs[gid].choice(ix, nsyns, p=tl / np.sum(tl))
+        return [(int(sid[k]), float(xs[k])) for k in segs]
+
+    def make_syn(sec, x, tmpl, sp_):
+        if tmpl == "expsyn":
+            syn = h.ExpSyn(sec(x))
+            syn.tau, syn.e = sp_["tau1"], sp_["erev"]
+        else:
+            syn = h.Exp2Syn(sec(x))
+            syn.tau1, syn.tau2, syn.e = sp_["tau1"], sp_["tau2"], sp_["erev"]
+        return syn
 
     def edges(ef, virtual):
         types = read_types(ef["edge_types_file"])
-        with h5py.File(ef["edges_file"]) as f:
+        with h5py.File(ef["edges_file"], "r") as f:
             for name, g in f["edges"].items():
                 sp = g["source_node_id"].attrs["node_population"]
                 tp = g["target_node_id"].attrs["node_population"]
@@ -225,20 +300,36 @@ def ref_network(cfgdir, work):
                 order = sorted(range(len(trg)), key=lambda k: (int(trg[k]), k))
                 for k in order:
                     t = types[int(et[k])]
-                    c, secs = cells[pops[tp]["offset"] + int(trg[k])]
+                    gid = pops[tp]["offset"] + int(trg[k])
                     dyn = t["dynamics_params"]
                     if dyn not in syncache:
                         syncache[dyn] = json.load(open(os.path.join(comp["synaptic_models_dir"],
                                                                     dyn)))
                     sp_ = syncache[dyn]
+                    if gid in points:  # PointProcessCell: the NetCon onto the IntFire1
+                        nc = pc.gid_connect(pops[sp]["offset"] + int(src[k]), points[gid])
+                        w = float(grp["syn_weight"][k])
+                        if "nsyns" in grp:
+                            w *= sp_["sign"] * int(grp["nsyns"][k])
+                        nc.weight[0] = w
+                        nc.delay = float(t["delay"])
+                        keep.append(nc)
+                        continue
+                    c, secs = cells[gid]
+                    tmpl = t.get("model_template", "exp2syn")
                     aff = "afferent_section_id" in grp
-                    sec = secs[int(grp["afferent_section_id" if aff else "sec_id"][k])]
-                    syn = h.Exp2Syn(sec(float(grp["afferent_section_pos" if aff else "sec_x"][k])))
-                    syn.tau1, syn.tau2, syn.e = sp_["tau1"], sp_["tau2"], sp_["erev"]
-                    nc = pc.gid_connect(pops[sp]["offset"] + int(src[k]), syn)
-                    nc.weight[0] = float(grp["syn_weight"][k])
-                    nc.delay = float(t["delay"])
-                    keep.extend([syn, nc])
+                    if "nsyns" in grp and not aff and "sec_id" not in grp:
+                        sites = place(gid, ast.literal_eval(t["target_sections"]),
+                                      json.loads(t["distance_range"]), int(grp["nsyns"][k]))
+                    else:
+                        sites = [(int(grp["afferent_section_id" if aff else "sec_id"][k]),
+                                  float(grp["afferent_section_pos" if aff else "sec_x"][k]))]
+                    syns = [make_syn(secs[si], x, tmpl, sp_) for si, x in sites]
+                    for syn in syns:
+                        nc = pc.gid_connect(pops[sp]["offset"] + int(src[k]), syn)
+                        nc.weight[0] = float(grp["syn_weight"][k])
+                        nc.delay = float(t["delay"])
+                        keep.extend([syn, nc])
 
     for ef in circ["networks"]["edges"]:  # recurrent edges first
         edges(ef, False)
@@ -257,7 +348,7 @@ def ref_network(cfgdir, work):
                     keep.append(st)
         else:
             pop = nodesets[inp["node_set"]]["population"]
-            with h5py.File(inp["input_file"]) as f:
+            with h5py.File(inp["input_file"], "r") as f:
                 g = f["spikes"][pop]
                 ts, ids = g["timestamps"][:], g["node_ids"][:]
             for i in range(len(pops[pop]["nodes"])):
@@ -272,13 +363,55 @@ def ref_network(cfgdir, work):
             for ef in circ["networks"]["edges"]:
                 edges(ef, True)
     pc.set_maxstep(10)
+    # reports: BMTK's MembraneReport (sections != "soma") / SomaReport
+    reps = {}
+    for rname, r in sim.get("reports", {}).items():
+        ns = nodesets[r["cells"]]
+        pop = pops[ns["population"]]
+        ids = ns.get("node_id", range(len(pop["nodes"])))
+        secsel = r.get("sections", "all")
+        want = None if secsel == "all" else swc_type[secsel]
+        nodes, eids, refs = [], [], []
+        for i in sorted(ids):
+            gid = pop["offset"] + i
+            c, secs = cells[gid]
+            if secsel == "soma":
+                el = [(0, c.soma[0](0.5))]
+            else:
+                sid, xs, _, _, typ = seg_props(gid)
+                el = [(int(a), secs[int(a)](float(x))) for a, x, t in zip(sid, xs, typ)
+                      if want is None or t == want]
+            nodes.append((i, len(el)))
+            eids += [a for a, _ in el]
+            refs += [seg for _, seg in el]
+        pv = h.PtrVector(len(refs))
+        for k, seg in enumerate(refs):
+            pv.pset(k, seg._ref_v)
+        dt_r = r.get("dt", run["dt"])
+        start, end = r.get("start_time", 0.0), r.get("end_time", run["tstop"])
+        reps[rname] = {"file": os.path.basename(r["file_name"]), "nodes": nodes, "eids": eids,
+                       "pv": pv, "frames": [], "time": [start, end, dt_r],
+                       "dt_step": int(dt_r / run["dt"]), "start_step": int(start / run["dt"]),
+                       "end_step": end / run["dt"]}
     h.finitialize(cond["v_init"])
-    pc.psolve(run["tstop"])
+    if not reps:
+        pc.psolve(run["tstop"])
+    else:  # BMTK's post_fadvance after each step
+        for tstep in range(int(round(run["tstop"] / run["dt"]))):
+            pc.psolve(h.t + h.dt)
+            for r in reps.values():
+                if r["start_step"] <= tstep < r["end_step"] and tstep % r["dt_step"] == 0:
+                    buf = h.Vector(len(r["eids"]))
+                    r["pv"].gather(buf)
+                    r["frames"].append(np.array(buf.as_numpy()))
     spikes = sorted((int(g), float(t)) for t, g in zip(spk_t, spk_g))
-    return {"spikes": spikes, "soma": {g: list(v) for g, v in soma_v.items()}}
+    for r in reps.values():
+        del r["pv"]
+    return {"spikes": spikes, "soma": {g: list(v) for g, v in soma_v.items()}, "reports": reps,
+            "offsets": {name: p["offset"] for name, p in pops.items()}}
 
 
-def run_ranvier(args, cfg, outdir, nprocs):
+def run_ranvier(args, cfg, outdir, nprocs, offsets):
     import h5py
     if os.path.exists(outdir):
         shutil.rmtree(outdir)
@@ -292,12 +425,12 @@ def run_ranvier(args, cfg, outdir, nprocs):
     r = sh(cmd, env=env)
     sys.stdout.write(r.stdout + r.stderr)
     spikes = []
-    with h5py.File(os.path.join(outdir, "spikes.h5")) as f:
+    with h5py.File(os.path.join(outdir, "spikes.h5"), "r") as f:
         for pop in f["spikes"]:
             g = f["spikes"][pop]
-            off = 0  # v1 is the first population
-            if pop != "v1":
+            if pop not in offsets or pop == "lgn":
                 raise SystemExit("FAIL: spikes of population %s" % pop)
+            off = offsets[pop]
             spikes += [(int(i) + off, float(t)) for t, i in zip(g["timestamps"][:],
                                                                 g["node_ids"][:])]
     soma = {}
@@ -306,7 +439,46 @@ def run_ranvier(args, cfg, outdir, nprocs):
             for ln in f:
                 g, k, v = ln.split()
                 soma.setdefault(int(g), []).append(float(v))
-    return {"spikes": sorted(spikes), "soma": soma}
+    return {"spikes": sorted(spikes), "soma": soma, "outdir": outdir}
+
+
+def compare_reports(name, ref, got):
+    import h5py
+    ok = True
+    for rname, r in ref["reports"].items():
+        path = os.path.join(got["outdir"], r["file"])
+        if not os.path.exists(path):
+            print("%s: report %s: no file %s" % (name, rname, path))
+            ok = False
+            continue
+        with h5py.File(path, "r") as f:
+            g = f["report/v1"]
+            data = g["data"][:]
+            nids = [int(x) for x in g["mapping/node_ids"][:]]
+            ip = [int(x) for x in g["mapping/index_pointers"][:]]
+            eids = [int(x) for x in g["mapping/element_ids"][:]]
+            tm = [float(x) for x in g["mapping/time"][:]]
+        want_ip = [0]
+        for _, ne in r["nodes"]:
+            want_ip.append(want_ip[-1] + ne)
+        good = (nids == [i for i, _ in r["nodes"]] and ip == want_ip and eids == r["eids"]
+                and all(abs(a - b) < 1e-9 for a, b in zip(tm, r["time"])))
+        if not good:
+            print("%s: report %s: mapping differs (node_ids %s / %s, elements %d / %d, time %s / "
+                  "%s)" % (name, rname, nids[:5], [i for i, _ in r["nodes"]][:5], len(eids),
+                           len(r["eids"]), tm, r["time"]))
+            ok = False
+            continue
+        want = np.array(r["frames"], dtype=np.float32)
+        if want.shape != data.shape:
+            print("%s: report %s: data %s, NEURON %s" % (name, rname, data.shape, want.shape))
+            ok = False
+            continue
+        dv = float(np.max(np.abs(want.astype(np.float64) - data.astype(np.float64))))
+        print("%s: report %s: %d frames x %d elements, max |dV| = %.3g mV (float32; tolerance "
+              "2e-5)" % (name, rname, data.shape[0], data.shape[1], dv))
+        ok = ok and dv <= 2e-5
+    return ok
 
 
 def compare(name, ref, got):
@@ -339,15 +511,14 @@ def compare(name, ref, got):
 
 
 def edit_csv(path, col, value):
-    lines = open(path).read().splitlines()
-    head = lines[0].split(" ")
-    k = head.index(col)
-    out = [lines[0]]
-    for ln in lines[1:]:
-        f = ln.split(" ")
-        f[k] = value
-        out.append(" ".join(f))
-    open(path, "w").write("\n".join(out) + "\n")
+    """Sets column col of every row (the types CSV: space separated, quoted fields)."""
+    with open(path) as f:
+        rows = list(csv.reader(f, delimiter=" "))
+    k = rows[0].index(col)
+    for r in rows[1:]:
+        r[k] = value
+    with open(path, "w") as f:
+        csv.writer(f, delimiter=" ", lineterminator="\n").writerows(rows)
 
 
 def bad_cases(args, circ, work):
@@ -377,8 +548,8 @@ def bad_cases(args, circ, work):
     cases = [
         ("positions", no_positions, "without explicit synapse positions"),
         ("template", lambda d: edit_csv(os.path.join(d, "network", "v1_v1_edge_types.csv"),
-                                        "model_template", "expsyn"),
-         "synapse model_template 'expsyn'"),
+                                        "model_template", "tmgsyn"),
+         "synapse model_template 'tmgsyn'"),
         ("sec_id", far_section, "section 100000"),
         ("processing", lambda d: edit_csv(os.path.join(d, "network", "v1_node_types.csv"),
                                           "model_processing", "aibs_allactive"),
@@ -386,12 +557,47 @@ def bad_cases(args, circ, work):
         ("tau2", no_tau2, "rvExc2Exc.json"),
         ("section_name", section_name, "'section_name' must be a section name"),
     ]
+    # on a circuit with BMTK's random placement (nsyns, target_sections, distance_range)
+    place = circ + "-place"
+    def report_dt(d):
+        p = os.path.join(d, "simulation_config.json")
+        j = json.load(open(p))
+        j["reports"]["v_all"]["dt"] = 0.03
+        json.dump(j, open(p, "w"))
+
+    def report_module(d):
+        p = os.path.join(d, "simulation_config.json")
+        j = json.load(open(p))
+        j["reports"]["v_all"]["module"] = "ecp"
+        json.dump(j, open(p, "w"))
+
+    def report_transform(d):
+        p = os.path.join(d, "simulation_config.json")
+        j = json.load(open(p))
+        j["reports"]["soma_v"]["transform"] = {"v": "first_element"}
+        json.dump(j, open(p, "w"))
+
+    pcases = [
+        ("target_sections", lambda d: edit_csv(os.path.join(d, "network", "v1_v1_edge_types.csv"),
+                                               "target_sections", "['basal', 'tuft']"),
+         "unknown section name 'tuft' in target_sections"),
+        ("distance_range", lambda d: edit_csv(os.path.join(d, "network", "lgn_v1_edge_types.csv"),
+                                              "distance_range", "[5000.0, 6000.0]"),
+         "select no segment of the target cell"),
+        ("range_syntax", lambda d: edit_csv(os.path.join(d, "network", "lgn_v1_edge_types.csv"),
+                                            "distance_range", "150"),
+         "distance_range '150' is not a list of two numbers"),
+        ("report_dt", report_dt, "report 'v_all': dt must be a whole multiple"),
+        ("report_module", report_module, "only module membrane_report"),
+        ("report_transform", report_transform, "'transform' is not supported"),
+    ]
     ok = True
-    for name, mutate, want in cases:
+    for name, mutate, want, base in ([(n, m, w, circ) for n, m, w in cases] +
+                                     [(n, m, w, place) for n, m, w in pcases]):
         d = os.path.join(work, "bad-" + name)
         if os.path.exists(d):
             shutil.rmtree(d)
-        shutil.copytree(circ, d)
+        shutil.copytree(base, d)
         mutate(d)
         r = subprocess.run([args.ranvier, "run", os.path.join(d, "config.json")],
                            capture_output=True, text=True,
@@ -427,19 +633,29 @@ def main():
            + args.gen_flag)
     sys.stdout.write(r.stdout)
     if args.bad:
+        if os.path.exists(circ + "-place"):
+            shutil.rmtree(circ + "-place")
+        r = sh([sys.executable, os.path.join(ROOT, "tools", "gen_allen_circuit.py"),
+                circ + "-place", "--cells", "4", "--seed", "2", "--tstop", "50", "--placement",
+                "--report"] + args.gen_flag)
+        sys.stdout.write(r.stdout)
         if not bad_cases(args, circ, work):
             raise SystemExit("FAIL")
         print("PASS")
         return
     ref = ref_network(circ, work)
+    npt = sum(1 for g, _ in ref["spikes"] if g >= ref["offsets"].get("pn", 1 << 60))
+    if npt:
+        print("NEURON: %d spikes of point neurons" % npt)
     if len(ref["spikes"]) < 10 or len({g for g, _ in ref["spikes"]}) < 4:
         raise SystemExit("FAIL: the network hardly spikes (%d spikes): the test would prove "
                          "little" % len(ref["spikes"]))
     ok = True
     cfg = os.path.join(circ, "config.json")
     for n in ([1, 2] if args.np > 1 and args.mpiexec else [1]):
-        got = run_ranvier(args, cfg, os.path.join(work, "out-np%d" % n), n)
+        got = run_ranvier(args, cfg, os.path.join(work, "out-np%d" % n), n, ref["offsets"])
         ok = compare("%d rank%s" % (n, "s" if n > 1 else ""), ref, got) and ok
+        ok = compare_reports("%d rank%s" % (n, "s" if n > 1 else ""), ref, got) and ok
     if not ok:
         raise SystemExit("FAIL")
     print("PASS")

@@ -38,11 +38,40 @@ CASE:
   virtual a virtual population (virtual_neurons) with a chemical projection
           onto RingB, driven only by synapse_replay (spikes before the
           input's delay dropped); its populations_offset.dat line
+  implicit  the same projection with virtual_neurons left out of the
+          circuit's nodes: an implicit virtual source population (offset
+          after its alphabetical predecessor, not in populations_offset.dat);
+          as in neurodamus the replay does not reach its synapses (replay
+          targets are made of node populations): minis from RingB's
+          exc/inh_mini_frequency drive them
   modifications  the pulse config plus conditions.modifications:
           configure_all_sections (run once per segment, so *= compounds),
-          section_list, section (one out of range: skipped) and ttx
+          section_list, section (one out of range: skipped), ttx and
+          compartment_set (segment sec(offset) of the type-ordered section
+          id; the set's node ids taken as final gids, as neurodamus does)
+  positions  the pulse config with node x/y/z far from the origin and a
+          quaternion rotation: as in neurodamus nothing moves the cells'
+          3-D points; --dump-cell-state's node table (areas, a, b) of gids
+          0 and 1000 against NEURON's pc.prcellstate of the untransformed
+          cells, besides spikes and voltages
+  fskip   the pulse config with v_init -75 mV and run.forward_skip 200 ms:
+          after finitialize, ten steps of 20 ms from t = -1e9, then t = 0 and
+          the records restarted (neurodamus' ForwardSkip on NEURON)
+  neuromod  circuit_config_neuromodulation.json (RingA, RingB, the virtual
+          population virtual_neurons with a neuromodulatory projection onto
+          RingB 0; delays shortened to fit the run) driven by a replay file
+          of ours, plus connection_overrides setting neuromodulation_dtc for
+          one source.  ProbAMPANMDA_EMS is a test-only variant of ours (made
+          by nm_test_mod below) whose NET_RECEIVE adds weight[1] to a
+          modulation level decaying with time constant weight[2] that scales
+          g_AMPA, and whose nc_type_param is 3 (not 4), so a wrong match,
+          strength, dtc or type slot changes the voltages; one edge finds no
+          synapse within 0.05 and drops the rest of its connection; a chemical
+          projection from virtual_neurons listed after it gets no replay
+          (only the first manager of a population pair does)
   replay  the same plus synapse_replay of input_spikes.h5 onto every cell
-          and again (from 3 ms on, merged) onto RingA 0,
+          and again (from 3 ms on, merged) onto RingA 0, and again (from 1 ms
+          on) with 'source' RingA_Cell0: only onto connections from RingA 0,
           a linear ramp on RingB (MembraneCurrentSource) that makes it spike, and a
           mechanism global from conditions.mechanisms
 
@@ -101,13 +130,17 @@ def prepare(case, shared, work):
             "module": "synapse_replay", "input_type": "spikes",
             "spike_file": "input_spikes.h5", "delay": 3.0, "duration": 50,
             "node_set": "RingA_Cell0"}
+        cfg["inputs"]["ReplaySrc"] = {  # 'source': only the connections from RingA 0
+            "module": "synapse_replay", "input_type": "spikes",
+            "spike_file": "input_spikes.h5", "delay": 1.0, "duration": 50,
+            "node_set": "Mosaic", "source": "RingA_Cell0"}
         cfg["inputs"]["RampB"] = {
             "module": "linear", "input_type": "current_clamp", "amp_start": 2,
             "amp_end": 4, "delay": 5, "duration": 30, "node_set": "RingB"}
         cfg["conditions"]["mechanisms"] = {"ProbAMPANMDA_EMS": {"init_depleted": True,
                                                                  "tau_r_AMPA": 0.4}}
         cfg["run"]["synapse_seed"] = 17
-    if case == "virtual":
+    if case in ("virtual", "implicit"):
         import h5py
         import numpy as np
         # a chemical projection from the virtual population virtual_neurons
@@ -135,8 +168,17 @@ def prepare(case, shared, work):
             g["timestamps"].attrs["units"] = "ms"
             g.create_dataset("node_ids", data=np.array([0, 1, 0, 0, 1, 1, 0], dtype=np.uint64))
         net = json.load(open(os.path.join(circ, "circuit_config.json")))
-        net["networks"]["nodes"].append({"nodes_file": "neuromodulation/virtual_neurons.h5",
-                                         "populations": {"virtual_neurons": {"type": "virtual"}}})
+        if case == "implicit":
+            # no replay reaches an implicit source's synapses: minis drive them (the
+            # nodes' exc/inh_mini_frequency on RingB); the replay input stays, ignored
+            with h5py.File(os.path.join(circ, "nodes_B.h5"), "r+") as f:
+                g = f["nodes"]["RingB"]["0"]
+                g.create_dataset("exc_mini_frequency", data=[40.0, 25.0])
+                g.create_dataset("inh_mini_frequency", data=[30.0, 0.0])
+        if case == "virtual":  # implicit: the source population is no node population
+            net["networks"]["nodes"].append({"nodes_file": "neuromodulation/virtual_neurons.h5",
+                                             "populations": {"virtual_neurons": {"type":
+                                                                                 "virtual"}}})
         net["networks"]["edges"].append({"edges_file": "proj_chem.h5", "populations": {
             "virtual_neurons__RingB__chemical": {"type": "chemical"}}})
         with open(os.path.join(circ, "circuit_virtual.json"), "w") as f:
@@ -145,6 +187,73 @@ def prepare(case, shared, work):
         cfg["inputs"]["Replay"] = {
             "module": "synapse_replay", "input_type": "spikes",
             "spike_file": "virt_spikes.h5", "delay": 1.5, "duration": 50, "node_set": "RingB"}
+    if case == "positions":
+        # node positions far from the origin and a rotation (quaternion
+        # orientation_*): neurodamus never moves a cell's 3-D points (they
+        # only feed its local_to_global matrix, for e-field and coordinate
+        # mapping), so geometry and voltages must stay those of the file
+        import h5py
+        import numpy as np
+        ax = np.array([1.0, 2.0, 3.0]) / math.sqrt(14.0)
+        q = list(ax * math.sin(math.radians(20))) + [math.cos(math.radians(20))]
+        for fn, pop, n in (("nodes_A.h5", "RingA", 3), ("nodes_B.h5", "RingB", 2)):
+            with h5py.File(os.path.join(circ, fn), "r+") as f:
+                g = f["nodes"][pop]["0"]
+                for k, base in (("x", 1234.567), ("y", -987.321), ("z", 456.789)):
+                    g[k][...] = base + 10.0 * np.arange(n)
+                for k, v in zip(("orientation_x", "orientation_y", "orientation_z",
+                                 "orientation_w"), q):
+                    g.create_dataset(k, data=np.full(n, v))
+        cfg["metadata"]["ring_oracle_dump"] = "0,1000"  # gids for --dump-cell-state
+    if case == "fskip":
+        # run.forward_skip: the cells settle from v_init -75 mV before t = 0
+        cfg["run"]["forward_skip"] = 200.0
+        cfg["conditions"]["v_init"] = -75.0
+    if case == "neuromod":
+        import h5py
+        import numpy as np
+        # also a chemical projection virtual_neurons -> RingB, listed after the
+        # neuromodulatory one: replay reaches only the pair's first manager
+        with h5py.File(os.path.join(circ, "neuromodulation", "projections.h5")) as fi, \
+                h5py.File(os.path.join(circ, "proj_chem_late.h5"), "w") as fo:
+            gi = fi["edges"]["virtual_neurons__RingB__neuromodulatory"]
+            go = fo.create_group("edges").create_group("virtual_neurons__RingB__chemical")
+            for k in ("source_node_id", "target_node_id", "edge_type_id", "indices"):
+                gi.copy(k, go)
+            g0 = go.create_group("0")
+            for k in ("afferent_section_id", "afferent_section_pos"):
+                gi["0"].copy(k, g0)
+            for k, v in (("conductance", [30.0, 40.0, 50.0]), ("decay_time", [1.7, 1.7, 8.0]),
+                         ("delay", [1.0, 2.0, 3.0]), ("depression_time", [100.0, 200.0, 300.0]),
+                         ("facilitation_time", [10.0, 0.0, 5.0]), ("u_syn", [0.5, 0.6, 0.3]),
+                         ("n_rrp_vesicles", [2, 2, 3]), ("syn_type_id", [120, 120, 10])):
+                g0.create_dataset(k, data=np.array(v, dtype=np.int64 if isinstance(v[0], int)
+                                                   else np.float32))
+        net = json.load(open(os.path.join(circ, "circuit_config_neuromodulation.json")))
+        net["networks"]["edges"].append({"edges_file": "proj_chem_late.h5", "populations": {
+            "virtual_neurons__RingB__chemical": {"type": "chemical"}}})
+        with open(os.path.join(circ, "circuit_nm.json"), "w") as f:
+            json.dump(net, f, indent=1)
+        cfg["network"] = "circuit_nm.json"
+        with h5py.File(os.path.join(circ, "neuromodulation", "projections.h5"), "r+") as f:
+            g0 = f["edges"]["virtual_neurons__RingB__neuromodulatory"]["0"]
+            g0["delay"][...] = np.array([1.5, 2.04, 3.0], dtype=np.float32)
+        with h5py.File(os.path.join(circ, "neuromod_spikes.h5"), "w") as f:
+            g = f.create_group("spikes").create_group("virtual_neurons")
+            g.attrs["sorting"] = np.array(2, dtype=np.uint8)
+            g.create_dataset("timestamps", data=[2.0, 4.0, 9.0, 15.0, 21.0])
+            g["timestamps"].attrs["units"] = "ms"
+            g.create_dataset("node_ids", data=np.array([0, 1, 0, 1, 0], dtype=np.uint64))
+        ns = json.load(open(os.path.join(circ, "nodesets.json")))
+        ns["virt0"] = {"population": "virtual_neurons", "node_id": [0]}
+        with open(os.path.join(circ, "nodesets.json"), "w") as f:
+            json.dump(ns, f, indent=1)
+        cfg["inputs"]["NeuroMod"] = {
+            "module": "synapse_replay", "input_type": "spikes",
+            "spike_file": "neuromod_spikes.h5", "delay": 0, "duration": 50, "node_set": "RingB"}
+        cfg["connection_overrides"] = [
+            {"name": "vnB", "source": "virtual_neurons", "target": "RingB", "weight": 1.0},
+            {"name": "vn0B", "source": "virt0", "target": "RingB", "neuromodulation_dtc": 20.0}]
     if case == "modifications":
         cfg["conditions"]["modifications"] = [
             {"name": "cas", "type": "configure_all_sections", "node_set": "RingA",
@@ -155,7 +264,13 @@ def prepare(case, shared, work):
              "section_configure": "dend[1].gkbar_hh *= 0.8"},
             {"name": "none", "type": "section", "node_set": "Mosaic",
              "section_configure": "dend[7].gkbar_hh = 0"},
-            {"name": "ttx", "type": "ttx", "node_set": "RingB"}]
+            {"name": "ttx", "type": "ttx", "node_set": "RingB"},
+            # compartment sets: csA (RingA 1, offset 0) as meant; csB names RingB
+            # node 0, but neurodamus compares node ids with final gids: RingA 0
+            {"name": "csm", "type": "compartment_set", "compartment_set": "csA",
+             "section_configure": "gnabar_hh = 0.05; gkbar_hh *= 1.5"},
+            {"name": "csq", "type": "compartment_set", "compartment_set": "csB",
+             "section_configure": "gl_hh += 0.0002"}]
     if case == "gapjunctions":
         # RingC (3 cells, a chemical ring) with its gap junction edges
         # (RingC 0 <-> RingC 2, 100 nS, segment-form placement); the pulse
@@ -261,6 +376,33 @@ def linear_signal(inp):
 def seg_index(sg):
     n = sg.sec.nseg
     return min(int(sg.x * n), n - 1)
+
+
+def nm_test_mod(text):
+    """A test-only variant of our ProbAMPANMDA_EMS: an event of type 10
+    (neuromodulation) adds weight[1] to a level nm that decays with time
+    constant weight[2] and scales g_AMPA by (1 + nm); the type is read from
+    weight[3] (nc_type_param 3), Psurv moves to weight[4]."""
+    edits = [
+        ("    GLOBAL nc_type_param\n", "    GLOBAL nc_type_param\n    RANGE nm, nm_step\n"),
+        ("    nc_type_param = 4\n", "    nc_type_param = 3\n"),
+        ("    next_delay (ms)\n}", "    next_delay (ms)\n    nm\n    nm_step\n}"),
+        ("    next_delay = -1\n}", "    next_delay = -1\n    nm = 0\n    nm_step = 1\n}"),
+        ("    g_AMPA = gmax*(B_AMPA - A_AMPA)\n", "    g_AMPA = gmax*(B_AMPA - A_AMPA)*(1 + nm)\n"),
+        ("    B_NMDA = B_NMDA*B_NMDA_step\n}", "    B_NMDA = B_NMDA*B_NMDA_step\n    nm = nm*nm_step\n}"),
+        ("NET_RECEIVE (weight, weight_AMPA, weight_NMDA, Psurv, nc_type) {\n"
+         "    LOCAL result, ves, occu, k\n",
+         "NET_RECEIVE (weight, weight_AMPA, weight_NMDA, nc_type, Psurv) {\n"
+         "    LOCAL result, ves, occu, k\n"
+         "    if (nc_type == 10) {\n"
+         "        nm = nm + weight_AMPA\n"
+         "        nm_step = exp(-dt/weight_NMDA)\n"
+         "    }\n"),
+    ]
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
 
 
 # ---- NEURON --------------------------------------------------------------------
@@ -375,7 +517,16 @@ def run_neuron(circ, cfg, lib, out):
                 for t, i in zip(g["timestamps"][:], g["node_ids"][:]):
                     if t >= inp.get("delay", 0):
                         replay.setdefault((pname, int(i)), []).append(
-                            (inp["node_set"], float(t)))
+                            (inp["node_set"], inp.get("source"), float(t)))
+
+    def replay_times(sname, s, tname, traw, ename):
+        # inputs whose node set holds the post cell and whose source (if any) the pre cell;
+        # never from an implicit source population (neurodamus' replay targets are made
+        # of the circuit's node populations)
+        if sname not in pops or first_kind.get((sname, tname)) != etype.get(ename, "chemical"):
+            return []
+        return [t for ns, src_ns, t in replay.get((sname, s), [])
+                if in_set(ns, tname, traw) and (src_ns is None or in_set(src_ns, sname, s))]
     nsyn = 0
 
     def overlaps(o, sname, tname):
@@ -388,6 +539,38 @@ def run_neuron(circ, cfg, lib, out):
         h("objref rv__syn")
     etype = {en: v.get("type", "chemical") for n in net["networks"]["edges"]
              for en, v in n["populations"].items()}
+    # replay reaches only the first manager (not gap junctions) of each
+    # (source, target) pair: neurodamus' get_edge_manager
+    first_kind = {}
+    for ed in edges:
+        if etype.get(ed[1], "chemical") != "electrical":
+            first_kind.setdefault((ed[2], ed[3]), etype.get(ed[1], "chemical"))
+    # neuromodulatory edges hook onto the synapses of the chemical ones: last
+    edges.sort(key=lambda ed: etype.get(ed[1]) == "neuromodulatory")
+    # neurodamus' manager of each (source, target) pair: its first edge population
+    mgr = {}
+    for k, ed in enumerate(edges):
+        if etype.get(ed[1], "chemical") == "chemical":
+            mgr.setdefault((ed[2], ed[3]), k)
+    bsyn = {}  # tgid -> [(manager, source raw id, section id, x, synapse, source pop)]
+
+    def slot_of(syn):
+        # neurodamus' netcon_set_type: the mechanism's GLOBAL nc_type_param
+        return int(getattr(h, "nc_type_param_" + syn.hname().split("[")[0], 0))
+
+    def location(a, e, sec):
+        if "afferent_section_pos" in a:
+            return min(max(float(a["afferent_section_pos"][e]), 1e-7), 0.9999999)
+        ori, n3d = int(sec.orientation()), int(sec.n3d())
+        ipt, off = int(a["afferent_segment_id"][e]), max(float(a["afferent_segment_offset"][e]), 0.0)
+        if ori == 1:
+            ipt, off = n3d - 1 - ipt, -off
+        if ipt >= n3d:
+            x = 0.5
+        else:
+            x = min(max((sec.arc3d(ipt) + off) / sec.L, 1e-7), 0.9999999)
+        return 1 - x if ori == 1 else x
+    nneuromod = 0
     for fn, ename, sname, tname in edges:
         if etype.get(ename) == "electrical":
             continue  # gap junctions: after all synapses
@@ -406,13 +589,14 @@ def run_neuron(circ, cfg, lib, out):
                 conns.setdefault(int(src[e]), []).append(e)
             ov = [o for o in overrides if overlaps(o, sname, tname)]
             for s in sorted(conns, reverse=True):
-                sgid = offsets[sname] + s
+                sgid = offsets.get(sname, 0) + s  # implicit virtual source: no NetCon
                 match = [o for o in ov if in_set(o["source"], sname, s) and
                          in_set(o["target"], tname, traw)]
                 if ov and (len(ov) == 1 and abs(ov[0].get("weight", 1.0)) < 1e-12 or
                            not [o for o in match if o.get("delay", 0) <= 0]):
                     continue  # created only inside some non-delayed override
                 wf, minis, dover, conf, late = 1.0, None, None, [], []
+                nm_str, nm_dtc = 0.0, 0.0
                 for o in match:
                     if o.get("delay", 0) > 0:
                         late.append((o["delay"], o.get("weight", 1.0)))
@@ -422,26 +606,52 @@ def run_neuron(circ, cfg, lib, out):
                     dover = o.get("synapse_delay_override")
                     if "synapse_configure" in o:
                         conf.append(o["synapse_configure"])
+                    nm_str = o.get("neuromodulation_strength", nm_str)
+                    nm_dtc = o.get("neuromodulation_dtc", nm_dtc)
                 late.sort()
+                if etype.get(ename) == "neuromodulatory":
+                    # no synapse: each edge hooks a replay NetCon onto the
+                    # closest synapse of another source population
+                    times = replay_times(sname, s, tname, traw, ename)
+                    cands = sorted(bsyn.get(tgid, []), key=lambda b: (b[0], b[1]))
+                    for e in conns[s]:
+                        sid_ = int(a["afferent_section_id"][e])
+                        sec = isec[tgid][sid_]
+                        if sec is None:
+                            continue
+                        x = location(a, e, sec)
+                        best, hit = 0.05, None
+                        for b in cands:
+                            if b[5] != sname and b[2] == sid_ and abs(b[3] - x) < best:
+                                best, hit = abs(b[3] - x), b[4]
+                        if hit is None:
+                            break  # the rest of the connection is dropped
+                        if not times:
+                            continue
+                        delay = int(float(a["delay"][e]) / dt + 1e-5) * dt
+                        if dover:
+                            delay = dover
+                        tv, vs = h.Vector(sorted(times)), h.VecStim()
+                        vs.play(tv)
+                        nc = h.NetCon(vs, hit)
+                        nc.threshold, nc.delay = 10, delay
+                        nc.weight[0] = 1 if wf > 0 else 0
+                        nc.weight[1] = nm_str or float(a["neuromod_strength"][e])
+                        nc.weight[2] = nm_dtc or float(a["neuromod_dtc"][e])
+                        if slot_of(hit):
+                            nc.weight[slot_of(hit)] = 10
+                        keep += [tv, vs, nc]
+                        nneuromod += 1
+                    continue
                 made = []
                 for e in conns[s]:
                     exc = a["syn_type_id"][e] >= 100
                     sec = isec[tgid][int(a["afferent_section_id"][e])]
-                    if "afferent_section_pos" in a:
-                        x = min(max(float(a["afferent_section_pos"][e]), 1e-7), 0.9999999)
-                    else:  # segment form
-                        ori, n3d = int(sec.orientation()), int(sec.n3d())
-                        ipt, off = int(a["afferent_segment_id"][e]), \
-                            max(float(a["afferent_segment_offset"][e]), 0.0)
-                        if ori == 1:
-                            ipt, off = n3d - 1 - ipt, -off
-                        if ipt >= n3d:
-                            x = 0.5
-                        else:
-                            x = min(max((sec.arc3d(ipt) + off) / sec.L, 1e-7), 0.9999999)
-                        if ori == 1:
-                            x = 1 - x
+                    x = location(a, e, sec)
                     syn = (h.ProbAMPANMDA_EMS if exc else h.ProbGABAAB_EMS)(x, sec=sec)
+                    bsyn.setdefault(tgid, []).append((mgr.get((sname, tname), 0), s,
+                                                      int(a["afferent_section_id"][e]), x, syn,
+                                                      sname))
                     if exc:
                         syn.tau_d_AMPA = a["decay_time"][e]
                     else:
@@ -467,13 +677,13 @@ def run_neuron(circ, cfg, lib, out):
                     w = float(a["conductance"][e]) * wf
                     keep.append(syn)
                     made.append(syn)
-                    if sname not in virtual:
+                    if sname not in virtual and sname in pops:
                         nc = pc.gid_connect(sgid, syn)
                         nc.delay = delay
                         nc.weight[0] = w
                         nc.threshold = run.get("spike_threshold", -30)
                         keep.append(nc)
-                    if late and sname not in virtual:
+                    if late and sname not in virtual and sname in pops:
                         tvl, wvl = h.Vector([t for t, _ in late]), h.Vector([x for _, x in late])
                         syn.setup_delay_vecs(tvl, wvl)
                         keep += [tvl, wvl]
@@ -493,10 +703,10 @@ def run_neuron(circ, cfg, lib, out):
                         mnc = h.NetCon(ips, syn)
                         mnc.delay = 0.1
                         mnc.weight[0] = w
-                        mnc.weight[4] = 1
+                        if slot_of(syn):
+                            mnc.weight[slot_of(syn)] = 1
                         keep += [ips, tb, rv, mnc]
-                    times = [t for ns, t in replay.get((sname, s), [])
-                             if in_set(ns, tname, traw)]
+                    times = replay_times(sname, s, tname, traw, ename)
                     if times:
                         tv = h.Vector(sorted(times))
                         vs = h.VecStim()
@@ -505,7 +715,8 @@ def run_neuron(circ, cfg, lib, out):
                         rnc.threshold = 10
                         rnc.delay = delay
                         rnc.weight[0] = w
-                        rnc.weight[4] = 2
+                        if slot_of(syn):
+                            rnc.weight[slot_of(syn)] = 2
                         keep += [tv, vs, rnc]
                     nsyn += 1
                 for syn in made:
@@ -590,6 +801,34 @@ def run_neuron(circ, cfg, lib, out):
     cas_attrs = []
     for mod in cfg["conditions"].get("modifications", []):
         conf = mod.get("section_configure", "")
+        if mod["type"] == "compartment_set":
+            stmts = [x.strip() for x in conf.replace("\n", ";").split(";") if x.strip()]
+            parsed = []
+            for st_ in stmts:
+                lhs, rhs = st_.split("=", 1)
+                op = lhs.strip()[-1] if lhs.strip()[-1] in "+-*/" else "="
+                parsed.append((lhs.strip(" +-*/"), op, float(rhs)))
+            cs = json.load(open(os.path.join(circ, cfg["compartment_sets_file"])))
+            for node, sid, off in cs[mod["compartment_set"]]["compartment_set"]:
+                if node not in cells:  # node ids compared with final gids
+                    continue
+                c = cells[node][0]
+                k = sid  # type-ordered section id (axon block: nSecAxonalOrig)
+                sec = None
+                for typ, cnt in (("soma", len(list(c.somatic))), ("axon", int(c.nSecAxonalOrig)),
+                                 ("dend", len(list(c.basal))), ("apic", len(list(c.apical)))):
+                    if k < cnt:
+                        sec = getattr(c, typ)[k]
+                        break
+                    k -= cnt
+                seg = sec(off)
+                if not all(hasattr(seg, a_) for a_, _, _ in parsed):
+                    continue
+                for a_, op, v in parsed:
+                    cur = getattr(seg, a_)
+                    setattr(seg, a_, {"=": v, "+": cur + v, "-": cur - v, "*": cur * v,
+                                      "/": cur / v if v else cur}[op])
+            continue
         stmts = [x.strip() for x in conf.replace("\n", ";").split(";") if x.strip()]
         attrs = [x.split(".", 1)[1].split("=")[0].strip(" +-*/") for x in stmts]
         if mod["type"] == "configure_all_sections":
@@ -663,6 +902,21 @@ def run_neuron(circ, cfg, lib, out):
     pc.set_maxstep(4)
     h.v_init = cfg["conditions"]["v_init"]
     h.stdinit()
+    for g in dump_gids(cfg):
+        here = os.getcwd()
+        os.chdir(os.path.dirname(os.path.abspath(out)))
+        pc.prcellstate(g, "nrn_t0")
+        os.chdir(here)
+    fskip = cfg["run"].get("forward_skip", 0)
+    if fskip:  # neurodamus' ForwardSkip
+        h.t = -1e9
+        prev_dt = h.dt
+        h.dt = fskip * 0.1
+        for _ in range(10):
+            h.fadvance()
+        h.dt = prev_dt
+        h.t = 0
+        h.frecord_init()
     cur = round(h.t, 2)
     while cur < tstop:
         nxt = min(tstop, cur + 25)
@@ -679,15 +933,15 @@ def run_neuron(circ, cfg, lib, out):
     res = {"segrec": plain({str(g): v for g, v in segrec.items()}),
            "spikes": [[t, int(i)] for t, i in zip(tv, iv)],
            "soma": {str(g): list(v) for g, v in recs.items()},
-           "offsets": offsets, "nsyn": nsyn, "ngap": ngap, "virtual": sorted(virtual)}
+           "offsets": offsets, "nsyn": nsyn, "ngap": ngap, "nneuromod": nneuromod, "virtual": sorted(virtual)}
     with open(out, "w") as f:
         json.dump(res, f)
 
 
 # ---- ranvier ---------------------------------------------------------------
 
-def run_ranvier(args, cfgpath, outdir, nprocs):
-    cmd = [args.ranvier, "run", cfgpath, "--mechanisms", os.path.join(ROOT, "mechanisms", "bbp"),
+def run_ranvier(args, cfgpath, outdir, nprocs, bbpdir, extra=()):
+    cmd = [args.ranvier, "run", cfgpath, "--mechanisms", bbpdir] + list(extra) + [
            "--output-dir", outdir, "--record-soma", os.path.join(outdir, "soma"), "-v"]
     if nprocs > 1:
         cmd = [args.mpiexec, "-n", str(nprocs), "--oversubscribe"] + cmd + ["--mpi"]
@@ -760,6 +1014,33 @@ def compare(name, ref, got):
         print("%s: populations_offset.dat lines %s, expected %s" %
               (name, got["offset_lines"], want))
         ok = False
+    return ok
+
+
+def dump_gids(cfg):
+    text = cfg.get("metadata", {}).get("ring_oracle_dump", "")
+    return [int(g) for g in text.split(",")] if text else []
+
+
+def compare_node_tables(name, ref_path, got_path):
+    """The prcellstate node table (inode parent area a b) of NEURON and ranvier."""
+    def table(path):
+        with open(path) as f:
+            lines = f.read().splitlines()
+        k = lines.index("inode parent area a b")
+        n = int(lines[3].split()[0])
+        return [[float(x) for x in ln.split()] for ln in lines[k + 1:k + 1 + n]]
+    if not os.path.exists(got_path):
+        print("%s: %s missing" % (name, got_path))
+        return False
+    a, b = table(ref_path), table(got_path)
+    worst = 0.0
+    for ra, rb in zip(a, b):
+        for x, y in zip(ra, rb):
+            worst = max(worst, abs(x - y) / max(1.0, abs(x)))
+    ok = len(a) == len(b) and len(a) > 0 and worst <= 1e-13
+    print("%s: node table of %d nodes (area, a, b) vs NEURON: max rel diff %.3g %s" %
+          (name, len(a), worst, "" if ok else "(FAILED)"))
     return ok
 
 
@@ -921,8 +1202,6 @@ def check_reports(name, cfg, circ, ref, outdir):
 
 BAD = [
     # (name, config edits, extra ranvier args, text the error must contain)
-    ("neuromodulation", {"network": "circuit_config_neuromodulation.json"}, None,
-     "neuromodulatory"),
     ("one-way gap junction", {"network": "circuit_gj_one_way.json", "node_set": "Ring:C",
                               "inputs": {}}, None, "efferent_junction_id"),
     ("e-field input", {"inputs": {"E": {
@@ -932,7 +1211,7 @@ BAD = [
     ("compartment_set modification", {"conditions": {
         "celsius": 35, "v_init": -65, "modifications": [
             {"name": "cs", "type": "compartment_set", "compartment_set": "csA",
-             "section_configure": "gnabar_hh = 0"}]}}, None, "compartment_set"),
+             "section_configure": "soma.gnabar_hh = 0"}]}}, None, "section_configure"),
     ("python modification", {"conditions": {
         "celsius": 35, "v_init": -65, "modifications": [
             {"name": "py", "type": "configure_all_sections", "node_set": "RingA",
@@ -942,6 +1221,12 @@ BAD = [
     ("unknown global", {"conditions": {"celsius": 35, "v_init": -65, "mechanisms": {
         "ProbAMPANMDA_EMS": {"no_such_global": 1}}}}, None, "no_such_global"),
     ("no template", {"network": "circuit_nohoc.json"}, None, "TestCell"),
+    ("implicit neuromod source", {"network": "circuit_nm_implicit.json"}, None,
+     "only for chemical edges"),
+    ("unknown compartment set", {"conditions": {
+        "celsius": 35, "v_init": -65, "modifications": [
+            {"name": "cs", "type": "compartment_set", "compartment_set": "nope",
+             "section_configure": "gnabar_hh = 0"}]}}, None, "nope"),
 ]
 
 
@@ -952,6 +1237,12 @@ def run_bad(args, circ, base):
             p["biophysical_neuron_models_dir"] = "nohoc"
     with open(os.path.join(circ, "circuit_nohoc.json"), "w") as f:
         json.dump(cc, f)
+    # neuromodulatory edges whose source population is no node population
+    nm = json.load(open(os.path.join(circ, "circuit_config_neuromodulation.json")))
+    nm["networks"]["nodes"] = [n for n in nm["networks"]["nodes"]
+                               if "virtual_neurons" not in n["populations"]]
+    with open(os.path.join(circ, "circuit_nm_implicit.json"), "w") as f:
+        json.dump(nm, f)
     # RingC's gap junction 0 -> 2 without its reverse edge (no index)
     import h5py
     with h5py.File(os.path.join(circ, "local_edges_C_electrical.h5")) as fi, \
@@ -996,7 +1287,7 @@ def run_bad(args, circ, base):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["pulse", "bigcell", "subset", "virtual", "modifications", "replay", "overrides", "reports", "features", "gapjunctions", "bad",
+    ap.add_argument("case", choices=["pulse", "positions", "fskip", "neuromod", "implicit", "bigcell", "subset", "virtual", "modifications", "replay", "overrides", "reports", "features", "gapjunctions", "bad",
                                          "neuron"])
     ap.add_argument("--ranvier")
     ap.add_argument("--shared")
@@ -1024,8 +1315,19 @@ def main():
         if os.path.exists(dd):
             shutil.rmtree(dd)
         os.makedirs(dd)
+    bbpdir = os.path.join(args.work, "bbp_mods")  # for ranvier: mechanisms/bbp (+ test variant)
+    if os.path.exists(bbpdir):
+        shutil.rmtree(bbpdir)
+    os.makedirs(bbpdir)
     for fn in ["ProbAMPANMDA_EMS.mod", "ProbGABAAB_EMS.mod", "InhPoissonStim.mod"]:
-        shutil.copy(os.path.join(ROOT, "mechanisms", "bbp", fn), moddir)
+        shutil.copy(os.path.join(ROOT, "mechanisms", "bbp", fn), bbpdir)
+    if args.case == "neuromod":
+        with open(os.path.join(bbpdir, "ProbAMPANMDA_EMS.mod")) as f:
+            text = nm_test_mod(f.read())
+        with open(os.path.join(bbpdir, "ProbAMPANMDA_EMS.mod"), "w") as f:
+            f.write(text)
+    for fn in ["ProbAMPANMDA_EMS.mod", "ProbGABAAB_EMS.mod", "InhPoissonStim.mod"]:
+        shutil.copy(os.path.join(bbpdir, fn), moddir)
     for fn in ["MembraneCurrentSource.mod", "VecStim.mod", "TTXDynamicsSwitch.mod", "Gap.mod"]:  # VecStim: not built into Debian's
         shutil.copy(os.path.join(ROOT, "mechanisms", fn), moddir)
     lib = oracle.compile_mods(moddir, builddir)
@@ -1044,9 +1346,16 @@ def main():
     for nprocs in sorted({1, args.np}):
         if os.path.exists(success):
             os.remove(success)
-        got = run_ranvier(args, cfgpath, os.path.join(args.work, "out%d" % nprocs), nprocs)
+        dump = dump_gids(cfg)
+        outdir = os.path.join(args.work, "out%d" % nprocs)
+        got = run_ranvier(args, cfgpath, outdir, nprocs, bbpdir,
+                          ["--dump-cell-state", ",".join(map(str, dump))] if dump else [])
         name = "%s, %d rank%s" % (args.case, nprocs, "" if nprocs == 1 else "s")
         ok = compare(name, ref, got) and ok
+        for g in dump:
+            ok = compare_node_tables("%s, gid %d" % (args.case, g),
+                                     os.path.join(args.work, "%d_nrn_t0.nrndat" % g),
+                                     os.path.join(outdir, "%d_py_Neuron_t0.0.nrndat" % g)) and ok
         if cfg.get("reports"):
             ok = check_reports(name, cfg, circ, ref,
                                os.path.join(args.work, "out%d" % nprocs)) and ok
@@ -1056,6 +1365,11 @@ def main():
     if not ref["spikes"]:
         print("FAIL: the network does not spike: the test would prove little")
         ok = False
+    if args.case == "neuromod":
+        print("neuromod: %d neuromodulatory NetCons in NEURON" % ref["nneuromod"])
+        if ref["nneuromod"] != 2:  # edges 0 and 1; edge 2 has no synapse within 0.05
+            print("FAIL: expected 2 neuromodulatory NetCons")
+            ok = False
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
