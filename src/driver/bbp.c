@@ -291,9 +291,13 @@ static rv_status unsupported(bdrv *d, const char *key, const char *what, rv_erro
 static rv_status check_supported(bdrv *d, rv_error *err) {
     const rv_sonata_simulation_config *s = d->sim;
     char buf[256];
+    /* CORENEURON: the same model and numerics as NEURON (neurodamus hands
+     * NEURON's model over), so ranvier's engine simulates it (logged) */
     if (s->target_simulator != RV_SONATA_CFG_SIM_NEURON &&
+        s->target_simulator != RV_SONATA_CFG_SIM_CORENEURON &&
         s->target_simulator != RV_SONATA_CFG_SIM_UNSPECIFIED)
-        return unsupported(d, "target_simulator", "a target_simulator other than NEURON", err);
+        return unsupported(d, "target_simulator",
+                           "a target_simulator other than NEURON or CORENEURON", err);
     if (s->run.tstart != 0) return unsupported(d, "run.tstart", "run.tstart other than 0", err);
     /* run.electrodes_file: used by lfp reports without their own (lfp.c) */
     for (size_t i = 0; i < d->circ->n_edge_populations; ++i) {
@@ -2939,6 +2943,8 @@ rv_status rv__drv_bbp_run(rv__drv_ctx *ctx, rv_drv_result *res, rv_error *err) {
     if (!st) st = check_supported(&d, err);
     if (!st) st = output_paths(&d, res, err);
     st = agree(&d, st, err);
+    if (!st && d.sim->target_simulator == RV_SONATA_CFG_SIM_CORENEURON)
+        progress(&d, "target_simulator CORENEURON: simulated by ranvier's engine", 0, 0, 0);
     const rv_sonata_cfg_run *run = &d.sim->run;
     if (!st) st = rv_model_create(&d.m, err);
     if (!st) st = rv_model_set_dt(d.m, run->dt, err);

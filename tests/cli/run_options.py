@@ -11,6 +11,7 @@ the option).
   run_options.py mpi   --ranvier EXE --work DIR --copy examples/bbp-mini --mpiexec EXE
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -158,6 +159,28 @@ def test_bbp(a):
     check(r4.returncode != 0, "a missing --mechanisms folder fails")
     l4 = log_of(out4) or ""
     check("error:" in l4 and "no-such-folder" in l4, "the error is in the log")
+    # 5. target_simulator CORENEURON: simulated by ranvier's engine, same spikes
+    with open(cfg) as f:
+        sim = json.load(f)
+    sim["target_simulator"] = "CORENEURON"
+    cfg5 = os.path.join(os.path.dirname(cfg), "simulation_config_coreneuron.json")
+    with open(cfg5, "w") as f:
+        json.dump(sim, f)
+    out5 = fresh(os.path.join(a.work, "out5"))
+    r5 = run([a.ranvier, "run", cfg5, "--output-path", out5])
+    check(r5.returncode == 0, "target_simulator CORENEURON runs (%s)" % r5.stderr.strip()[-200:])
+    check(r5.stdout.strip() == summary.replace(out1, out5),
+          "CORENEURON: same summary as NEURON (%s)" % r5.stdout.strip())
+    def spikes(d):
+        import h5py
+        with h5py.File(os.path.join(d, "out.h5"), "r") as f:
+            return {p: (list(g["timestamps"][()]), list(g["node_ids"][()]))
+                    for p, g in f["spikes"].items()}
+    s1, s5 = spikes(out1), spikes(out5)
+    check(s1 == s5 and sum(len(v[0]) for v in s1.values()) > 0,
+          "CORENEURON: the same spikes as the NEURON run (%d)" %
+          sum(len(v[0]) for v in s5.values()))
+    check("target_simulator CORENEURON" in (log_of(out5) or ""), "CORENEURON noted in the log")
 
 
 def test_allen(a):
