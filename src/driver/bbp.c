@@ -16,6 +16,7 @@
  */
 #include "driver_int.h"
 #include "ckpt_int.h" /* --save / --restore */
+#include "emodel.h"   /* the cells' emodel templates */
 #include "lfp.h"      /* lfp reports (lf) */
 #include "loadbal.h"  /* --lb-mode: the cells of each rank */
 #include "report_int.h"
@@ -594,36 +595,6 @@ static rv_status hoc_number(bdrv *d, const char *expr, double *v, rv_error *err)
     return st;
 }
 
-/* The value of node attribute `name` (numeric or string) of row r, as hoc
- * source text. */
-static rv_status attr_text(bdrv *d, bpop *p, const char *name, uint64_t r, char *out, size_t n,
-                           rv_error *err) {
-    (void)d;
-    long a = rv_sonata_pop_attr_find(p->pop, name);
-    if (a < 0) {
-        RV_FAIL(err, RV_ENOENT, "population '%s' has no attribute '%s' (a NeededAttribute)",
-                p->name, name);
-        rv_error_where(err, NULL, 0, name);
-        return RV_ENOENT;
-    }
-    rv_sonata_attr_info info;
-    rv_status st = rv_sonata_pop_attr_info(p->pop, (size_t)a, &info, err);
-    if (st) return st;
-    rv_sonata_range rg = {r, r + 1};
-    rv_sonata_sel sel = {&rg, 1};
-    if (info.dtype == RV_SONATA_STRING) {
-        char **s = NULL;
-        if ((st = rv_sonata_pop_read_str(p->pop, name, &sel, &s, err))) return st;
-        snprintf(out, n, "\"%s\"", s[0] ? s[0] : "");
-        rv_free(s);
-    } else {
-        double v;
-        if ((st = rv_sonata_pop_read_f64(p->pop, name, &sel, &v, err))) return st;
-        snprintf(out, n, "%.17g", v);
-    }
-    return RV_OK;
-}
-
 /* Instantiate the cells of this rank (facts §1, §2). */
 static rv_status build_cells(bdrv *d, rv_error *err) {
     rv_status st = RV_OK;
@@ -659,63 +630,6 @@ static rv_status build_cells(bdrv *d, rv_error *err) {
         for (size_t q = 0; q < lb_n && !st; ++q) {
             size_t k = lb_k[q]; /* ---- end load balance ---- */
             uint64_t r = p->target[k];
-            rv_sonata_template tp;
-            if ((st = rv_sonata_resolve_template(p->cfg, tpl[r], &tp, err))) break;
-            if (tp.kind != RV_SONATA_TEMPLATE_HOC) {
-                RV_FAIL(err, RV_EUNSUPPORTED,
-                        "node %llu of population '%s': model_template '%s' is not a hoc: "
-                        "template",
-                        (unsigned long long)r, p->name, tpl[r] ? tpl[r] : "(none)");
-                rv_error_where(err, NULL, 0, "model_template");
-                st = RV_EUNSUPPORTED;
-                break;
-            }
-            if (!rv_hoc_has_template(d->h, tp.name)) {
-                if ((st = rv_hoc_load_file(d->h, tp.path, err))) break;
-                if (!rv_hoc_has_template(d->h, tp.name)) {
-                    RV_FAIL(err, RV_ENOENT, "the file defines no template '%s'", tp.name);
-                    rv_error_where(err, tp.path, 0, "model_template");
-                    st = RV_ENOENT;
-                    break;
-                }
-            }
-            char mpath[1024];
-            if (!morph[r]) {
-                st = RV_FAIL(err, RV_ENOENT, "node %llu of population '%s' has no morphology",
-                             (unsigned long long)r, p->name);
-                break;
-            }
-            if ((st = rv_sonata_resolve_morphology(p->cfg, morph[r], NULL, mpath, sizeof mpath,
-                                                   err)))
-                break;
-            char *slash = strrchr(mpath, '/');
-            const char *mdir = ".", *mfile = mpath;
-            if (slash) {
-                *slash = '\0';
-                mdir = mpath[0] ? mpath : "/";
-                mfile = slash + 1;
-            }
-            /* extra arguments: <emodel>_NeededAttributes, else 0 */
-            char extra[2048] = ", 0";
-            char gname[300];
-            snprintf(gname, sizeof gname, "%s_NeededAttributes", tp.name);
-            const char *needed = NULL;
-            rv_error tmp;
-            if (rv_hoc_get_string(d->h, gname, &needed, &tmp) == RV_OK && needed) {
-                extra[0] = '\0';
-                char names[1024];
-                snprintf(names, sizeof names, "%s", needed);
-                for (char *tok = strtok(names, ";"); tok && !st; tok = strtok(NULL, ";")) {
-                    while (*tok == ' ') tok++;
-                    if (!*tok) continue;
-                    char key[300], val[600];
-                    snprintf(key, sizeof key, "@dynamics:%s", tok);
-                    if ((st = attr_text(d, p, key, r, val, sizeof val, err))) break;
-                    size_t l = strlen(extra);
-                    snprintf(extra + l, sizeof extra - l, ", %s", val);
-                }
-                if (st) break;
-            }
             if (rv_grow((void **)&d->cells, &d->cap_cells, d->n_cells + 1, sizeof *d->cells)) {
                 st = RV_FAIL(err, RV_ENOMEM, "out of memory");
                 break;
@@ -727,9 +641,12 @@ static rv_status build_cells(bdrv *d, rv_error *err) {
             c->gid = (int64_t)(p->offset + r);
             c->rec = -1;
             snprintf(c->ref, sizeof c->ref, "rv__cell_%lld", (long long)c->gid);
+            rv_sonata_template tp;
+            if ((st = hocf(d, "cell", err, "objref %s\n", c->ref))) break;
+            if ((st = rv__emodel_new(d->h, p->cfg, p->pop, p->name, r, tpl[r], morph[r], c->ref,
+                                     &tp, err)))
+                break;
             p->cell[r] = (int)d->n_cells++;
-            st = hocf(d, tp.path, err, "objref %s\n%s = new %s(%llu, \"%s\", \"%s\"%s)\n", c->ref,
-                      c->ref, tp.name, (unsigned long long)r, mdir, mfile, extra);
             /* the v(0.0001) section index table, before anything else */
             double nsec = 0;
             int *secs = NULL, nall = 0;

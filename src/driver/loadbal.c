@@ -18,6 +18,8 @@
  */
 #include "loadbal.h"
 
+#include "emodel.h"
+
 #include "ranvier/engine.h"
 #include "ranvier/hoc.h"
 #include "ranvier/nmodl.h"
@@ -570,61 +572,7 @@ static rv_status measure(rv__drv_ctx *c, const rv__lb_pop *p, const size_t *ks, 
     if (!st) st = rv_hoc_exec(h, "objref rv__lbc\n", "load balance", err);
     for (size_t q = 0; q < nk && !st; ++q) {
         uint64_t r = p->target[ks[q]];
-        rv_sonata_template tp;
-        if ((st = rv_sonata_resolve_template(p->cfg, tpl[r], &tp, err))) break;
-        if (tp.kind != RV_SONATA_TEMPLATE_HOC) {
-            st = RV_FAIL(err, RV_EUNSUPPORTED,
-                         "node %llu of '%s': model_template is not hoc:", (unsigned long long)r,
-                         p->name);
-            break;
-        }
-        if (!rv_hoc_has_template(h, tp.name) && (st = rv_hoc_load_file(h, tp.path, err))) break;
-        char mpath[1024];
-        if (!morph[r]) {
-            st = RV_FAIL(err, RV_ENOENT, "node %llu of population '%s' has no morphology",
-                         (unsigned long long)r, p->name);
-            break;
-        }
-        if ((st = rv_sonata_resolve_morphology(p->cfg, morph[r], NULL, mpath, sizeof mpath, err)))
-            break;
-        char *slash = strrchr(mpath, '/');
-        const char *mdir = ".", *mfile = mpath;
-        if (slash) {
-            *slash = '\0';
-            mdir = mpath[0] ? mpath : "/";
-            mfile = slash + 1;
-        }
-        /* <emodel>_NeededAttributes values, else 0 */
-        sbuf call = {0};
-        sb_add(&call, "rv__lbc = new %s(%llu, \"%s\", \"%s\"", tp.name, (unsigned long long)r, mdir,
-               mfile);
-        char gname[300];
-        snprintf(gname, sizeof gname, "%s_NeededAttributes", tp.name);
-        const char *needed = NULL;
-        rv_error tmp;
-        if (rv_hoc_get_string(h, gname, &needed, &tmp) == RV_OK && needed) {
-            char names[1024];
-            snprintf(names, sizeof names, "%s", needed);
-            char *save = NULL;
-            for (char *tok = strtok_r(names, ";", &save); tok && !st;
-                 tok = strtok_r(NULL, ";", &save)) {
-                while (*tok == ' ') tok++;
-                if (!*tok) continue;
-                char key[300];
-                snprintf(key, sizeof key, "@dynamics:%s", tok);
-                rv_sonata_range one = {r, r + 1};
-                rv_sonata_sel s1 = {&one, 1};
-                double v;
-                if ((st = rv_sonata_pop_read_f64(p->pop, key, &s1, &v, err))) break;
-                sb_add(&call, ", %.17g", v);
-            }
-        } else {
-            sb_add(&call, ", 0");
-        }
-        sb_add(&call, ")\n");
-        if (!st && call.bad) st = RV_FAIL(err, RV_ENOMEM, "out of memory");
-        if (!st) st = rv_hoc_exec(h, call.s, tp.path, err);
-        rv_free(call.s);
+        st = rv__emodel_new(h, p->cfg, p->pop, p->name, r, tpl[r], morph[r], "rv__lbc", NULL, err);
         if (!st) st = rv_hoc_exec(h, stmt.s, "load balance", err);
         if (!st) st = rv_hoc_get_number(h, "rv__lbx", &cx[q], err);
     }

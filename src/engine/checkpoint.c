@@ -599,21 +599,6 @@ rv_status rv_checkpoint_info_read(const char *path, rv_checkpoint_info *info, rv
     return st;
 }
 
-/* Append the value at the current time to every record (as finitialize does). */
-static rv_status records_restart(rv_model *m, rv_error *err) {
-    for (int r = 0; r < m->nrec; ++r) {
-        rv_record *rc = &m->rec[r];
-        rc->n = 0;
-        if (rc->cap == 0) {
-            double *nv = rv_realloc(rc->val, 1024 * sizeof(double));
-            if (!nv) return RV_FAIL(err, RV_ENOMEM, "out of memory");
-            rc->val = nv, rc->cap = 1024;
-        }
-        rc->val[rc->n++] = rc->off < 0 ? m->t : m->block[rc->off];
-    }
-    return RV_OK;
-}
-
 static rv_status read_state(rv_model *m, rd *r, const ptrset *own, const char *path,
                             rv_error *err) {
     char msg[512];
@@ -761,7 +746,7 @@ rv_status rv_checkpoint_restore(rv_model *m, const char *path, rv_error *err) {
         } else {
             m->nspikes = 0;
             m->mech_error = false;
-            st = records_restart(m, err);
+            st = rv__records_restart(m, err);
         }
     }
     fclose(f);

@@ -305,6 +305,10 @@ rv_status rv__transfer_setup(rv_model *m, rv_error *err);
 rv_status rv__transfer_exchange(rv_model *m, rv_error *err);
 void rv__transfer_free(rv_model *m);
 
+/* fwdskip.c: NEURON's frecord_init -- every record restarts with the value
+ * at the current time (after a forward skip, after a checkpoint restore) */
+rv_status rv__records_restart(rv_model *m, rv_error *err);
+
 /* mech_builtin.c */
 extern const rv_mech_type rv_mech_pas, rv_mech_hh, rv_mech_IClamp, rv_mech_ExpSyn, rv_mech_Exp2Syn,
     rv_mech_NetStim, rv_mech_IntFire1;

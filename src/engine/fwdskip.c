@@ -29,6 +29,10 @@ rv_status rv_model_forward_skip(rv_model *m, double skip, rv_error *err) {
     m->th.t = 0;
     if (st) return st;
     /* NEURON's frecord_init: every record restarts with the value now */
+    return rv__records_restart(m, err);
+}
+
+rv_status rv__records_restart(rv_model *m, rv_error *err) {
     for (int r = 0; r < m->nrec; ++r) {
         rv_record *rc = &m->rec[r];
         rc->n = 0;

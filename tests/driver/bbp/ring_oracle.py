@@ -96,6 +96,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "oracle"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "driver"))
+sys.dont_write_bytecode = True  # nothing written into the source tree
+import nd_common  # noqa: E402  (minis and replay sources)
 
 TOL_V = 1e-6
 
@@ -555,8 +558,7 @@ def run_neuron(circ, cfg, lib, out):
     bsyn = {}  # tgid -> [(manager, source raw id, section id, x, synapse, source pop)]
 
     def slot_of(syn):
-        # neurodamus' netcon_set_type: the mechanism's GLOBAL nc_type_param
-        return int(getattr(h, "nc_type_param_" + syn.hname().split("[")[0], 0))
+        return nd_common.nc_slot(h, syn)
 
     def location(a, e, sec):
         if "afferent_section_pos" in a:
@@ -692,32 +694,11 @@ def run_neuron(circ, cfg, lib, out):
                     if rate is None and len(mattr) == 2:
                         rate = mattr["exc_mini_frequency" if exc else "inh_mini_frequency"][traw]
                     if rate:
-                        ips = h.InhPoissonStim()
-                        ms = spop * 65536 + tpop + minis_seed
-                        ips.setRNGs(synid[e] + 200, tgid + 251, ms + 300,
-                                    synid[e] + 200, tgid + 251, ms + 350)
-                        tb, rv = h.Vector([0]), h.Vector([rate])
-                        ips.setTbins(tb)
-                        ips.setRate(rv)
-                        ips.duration = tstop
-                        mnc = h.NetCon(ips, syn)
-                        mnc.delay = 0.1
-                        mnc.weight[0] = w
-                        if slot_of(syn):
-                            mnc.weight[slot_of(syn)] = 1
-                        keep += [ips, tb, rv, mnc]
+                        keep += nd_common.add_minis(h, syn, rate, w, slot_of(syn), synid[e], tgid,
+                                                    spop, tpop, minis_seed, tstop)
                     times = replay_times(sname, s, tname, traw, ename)
                     if times:
-                        tv = h.Vector(sorted(times))
-                        vs = h.VecStim()
-                        vs.play(tv)
-                        rnc = h.NetCon(vs, syn)
-                        rnc.threshold = 10
-                        rnc.delay = delay
-                        rnc.weight[0] = w
-                        if slot_of(syn):
-                            rnc.weight[slot_of(syn)] = 2
-                        keep += [tv, vs, rnc]
+                        keep += nd_common.add_replay(h, syn, times, delay, w, slot_of(syn))
                     nsyn += 1
                 for syn in made:
                     for snippet in conf:
@@ -940,9 +921,13 @@ def run_neuron(circ, cfg, lib, out):
 
 # ---- ranvier ---------------------------------------------------------------
 
-def run_ranvier(args, cfgpath, outdir, nprocs, bbpdir, extra=()):
+def run_ranvier(args, cfgpath, outdir, nprocs, bbpdir, extra=(), soma=True):
+    """ranvier run (on nprocs MPI ranks); returns spikes [time, gid], soma
+    v (soma: --record-soma -v), offsets and the offsets file's lines."""
     cmd = [args.ranvier, "run", cfgpath, "--mechanisms", bbpdir] + list(extra) + [
-           "--output-dir", outdir, "--record-soma", os.path.join(outdir, "soma"), "-v"]
+           "--output-dir", outdir]
+    if soma:
+        cmd += ["--record-soma", os.path.join(outdir, "soma"), "-v"]
     if nprocs > 1:
         cmd = [args.mpiexec, "-n", str(nprocs), "--oversubscribe"] + cmd + ["--mpi"]
     if os.path.exists(outdir):
@@ -969,13 +954,13 @@ def run_ranvier(args, cfgpath, outdir, nprocs, bbpdir, extra=()):
             order = sorted(range(len(ts)), key=lambda k: (ts[k], ids[k]))
             assert order == list(range(len(ts))), "spikes of %s not sorted by (time, id)" % pop
             spikes += [[float(t), int(i) + offsets[pop]] for t, i in zip(ts, ids)]
-    soma = {}
-    for r in range(nprocs if nprocs > 1 else 1):
+    vs = {}
+    for r in range(nprocs if nprocs > 1 else 1) if soma else ():
         with open(os.path.join(outdir, "soma.%d" % r)) as f:
             for ln in f:
                 g, k, v = ln.split()
-                soma.setdefault(g, []).append(float(v))
-    return {"spikes": spikes, "soma": soma, "offsets": offsets, "offset_lines": lines}
+                vs.setdefault(g, []).append(float(v))
+    return {"spikes": spikes, "soma": vs, "offsets": offsets, "offset_lines": lines}
 
 
 def compare(name, ref, got):

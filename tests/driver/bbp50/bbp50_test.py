@@ -157,6 +157,27 @@ def check_report(name, cfg, ref, outdir):
     return ok and n > 0
 
 
+def check_runs(args, cfgpath, ref, label, more=None):
+    """ranvier on 1 and args.np ranks (outputs in args.work/out<n>) against
+    the NEURON result ref: compare(), more(name, outdir) when given, and the
+    .SUCCESS file written.  True when all hold."""
+    ok = True
+    success = cfgpath + ".SUCCESS"
+    for nprocs in sorted({1, args.np}):
+        if os.path.exists(success):
+            os.remove(success)
+        out = os.path.join(args.work, "out%d" % nprocs)
+        got = run_ranvier(args, cfgpath, out, nprocs)
+        name = "%s, %d rank%s" % (label, nprocs, "" if nprocs == 1 else "s")
+        ok = compare(name, ref, got) and ok
+        if more:
+            ok = more(name, out) and ok
+        if not os.path.exists(success):
+            print("%s: %s was not written" % (name, success))
+            ok = False
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ranvier", required=True)
@@ -215,18 +236,8 @@ def main():
         print("FAIL: the network hardly spikes (%d spikes): the test would prove little" %
               len(ref["spikes"]))
         ok = False
-    success = cfgpath + ".SUCCESS"
-    for nprocs in sorted({1, args.np}):
-        if os.path.exists(success):
-            os.remove(success)
-        out = os.path.join(args.work, "out%d" % nprocs)
-        got = run_ranvier(args, cfgpath, out, nprocs)
-        name = "%d cells, %d rank%s" % (len(ref["soma"]), nprocs, "" if nprocs == 1 else "s")
-        ok = compare(name, ref, got) and ok
-        ok = check_report(name, cfg, ref, out) and ok
-        if not os.path.exists(success):
-            print("%s: %s was not written" % (name, success))
-            ok = False
+    ok = check_runs(args, cfgpath, ref, "%d cells" % len(ref["soma"]),
+                    lambda name, out: check_report(name, cfg, ref, out)) and ok
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

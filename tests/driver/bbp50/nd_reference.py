@@ -46,6 +46,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "driver"))
+sys.dont_write_bytecode = True  # nothing written into the source tree
+import nd_common  # noqa: E402  (synapses, minis, replay sources)
 
 
 # ---- configs ------------------------------------------------------------------
@@ -179,45 +182,18 @@ FAMILY = {"noise": "noise", "shot_noise": "shot", "relative_shot_noise": "shot",
           "relative_ornstein_uhlenbeck": "ou"}
 
 
-def build(circ, lib):
-    from neuron import h
-    h.nrn_load_dll(lib)
-    sys.path.insert(0, os.path.join(ROOT, "tests", "driver"))
-    sys.dont_write_bytecode = True  # nothing written into the source tree
-    import stim_oracle  # neurodamus's signal algorithms, built with NEURON
-    h.load_file("stdrun.hoc")
-    h.load_file("import3d.hoc")
-    sim = circ.sim
-    if sim.get("connection_overrides"):
-        raise SystemExit("nd_reference: connection_overrides are not implemented")
-    cond = sim.get("conditions", {})
-    if cond.get("modifications"):
-        raise SystemExit("nd_reference: conditions.modifications are not implemented")
-    gaba_rise = bool(cond.get("randomize_gaba_rise_time"))
-    run = sim["run"]
-    dt, tstop = float(run["dt"]), float(run["tstop"])
+def make_cells(h, pc, circ, target, offs):
+    """the cells of target (population -> ascending raw ids): the emodel hoc
+    template of model_template, constructor (raw id, morphology dir, file,
+    NeededAttributes values or 0), the v(0.0001) section table, re_init_rng
+    (ionchannel_seed) while the template gid is the raw id, spike NetCon at
+    soma[0](1) (or axon[1](0.5) for spike_location AIS), then gid := final.
+    Returns final gid -> dict(cell, pop, raw, table, thr, hold, exc_mini,
+    inh_mini)."""
+    run = circ.sim["run"]
+    cond = circ.sim.get("conditions", {})
     thr = float(run.get("spike_threshold", -30))
-    syn_seed, minis_seed = int(run.get("synapse_seed", 0)), int(run.get("minis_seed", 0))
-    pc = h.ParallelContext()
-    h.Random().Random123_globalindex(int(run.get("random_seed", 0)))
-    h.celsius = float(cond.get("celsius", 34))
-    h.dt = dt
-    h.steps_per_ms = 1.0 / dt
-    h.secondorder = {"euler": 0, "crank_nicolson": 1, "crank_nicolson_ion": 2}[
-        run.get("integration_method", "euler")]
-    for suffix, vars_ in cond.get("mechanisms", {}).items():
-        for k, v in vars_.items():
-            setattr(h, "%s_%s" % (k, suffix), float(v))
-    ca = cond.get("extracellular_calcium")
-
-    # the cells of the node set, offsets
-    ns = sim.get("node_set")
-    target = {}
-    for name, p in circ.pops.items():
-        if p["type"] == "biophysical":
-            target[name] = circ.select(ns, name) if ns else list(range(p["size"]))
-    offs = offsets_of(circ, target)
-    cells, keep = {}, []
+    cells = {}
     for name in sorted(target):
         p = circ.pops[name]
         ids = target[name]
@@ -270,10 +246,14 @@ def build(circ, lib):
                 "hold": float(a["@dynamics:holding_current"][raw]) if both_cur else 0.0,
                 "exc_mini": float(a["exc_mini_frequency"][raw]) if both_mini else 0.0,
                 "inh_mini": float(a["inh_mini_frequency"][raw]) if both_mini else 0.0}
+    return cells
 
-    # replay spikes: (source population, raw) -> times, per input node set
+
+def replay_table(circ, target, offs):
+    """replay spikes of every synapse_replay input: [(times, target gids)],
+    times (source population, raw) -> spike times at or after the delay"""
     replays = []
-    for inp in sim.get("inputs", {}).values():
+    for inp in circ.sim.get("inputs", {}).values():
         if inp["module"] != "synapse_replay":
             continue
         times = {}
@@ -287,24 +267,151 @@ def build(circ, lib):
         for name in target:
             tset |= {offs[name] + r for r in circ.select(inp["node_set"], name)}
         replays.append((times, tset))
+    return replays
 
-    # chemical edges: inner populations (by name), then projections in config order
-    chem = [e for e in circ.edges if e[2] in ("chemical", "point_process")]
+
+def chem_order(circ, chem):
+    """neurodamus' order of the synapse managers of the edge populations
+    chem [(name, file, type)]: per population (by name) its inner one
+    (named P__P__chemical, else the first non-Exp2Syn_synapse one with
+    source = target = P), then the others in config order.  Returns
+    (order, [(source population, target population)] of chem)."""
+    info = []
+    for ename, fn, typ in chem:
+        with circ.h5py.File(fn) as f:
+            g = f["edges"][ename]
+            s, t = (g[k].attrs["node_population"] for k in ("source_node_id", "target_node_id"))
+        info.append((s.decode() if isinstance(s, bytes) else s,
+                     t.decode() if isinstance(t, bytes) else t))
     order, used = [], set()
     for pname in sorted(circ.pops):
         for i, (ename, fn, typ) in enumerate(chem):
             if i in used:
                 continue
-            with circ.h5py.File(fn) as f:
-                g = f["edges"][ename]
-                s, t = g["source_node_id"].attrs["node_population"], \
-                    g["target_node_id"].attrs["node_population"]
-            s = s.decode() if isinstance(s, bytes) else s
-            t = t.decode() if isinstance(t, bytes) else t
-            if ename == "%s__%s__chemical" % (pname, pname) or (s == t == pname):
+            if ename == "%s__%s__chemical" % (pname, pname) or \
+                    (typ != "Exp2Syn_synapse" and info[i][0] == info[i][1] == pname):
                 order.append(i), used.add(i)
                 break
     order += [i for i in range(len(chem)) if i not in used]
+    return order, info
+
+
+def add_stimuli(h, circ, target, offs, cells, keep, current_only=None):
+    """the stimuli of the config in file order at each soma section (0.5),
+    signals from stim_oracle; current_only: a script name, and inputs that
+    are not currents are refused.  Returns how many were made."""
+    import stim_oracle  # neurodamus's signal algorithms, built with NEURON
+    run_kv, inputs_kv = stim_oracle.config_inputs(circ.simpath)
+    counts = {"noise": 0, "shot": 0, "ou": 0}
+    nstim = 0
+    for s in inputs_kv:
+        if s["module"] == "synapse_replay":
+            continue
+        fam = FAMILY.get(s["module"])
+        if stim_oracle.is_noop(s):
+            continue
+        count = counts[fam] if fam else 0
+        if fam:
+            counts[fam] += 1
+        phys = s.get("represents_physical_electrode") == "true"
+        for name in sorted(target):
+            for raw in circ.select(s["node_set"], name):
+                gid = offs[name] + raw
+                if gid not in cells:
+                    continue
+                cd = cells[gid]
+                cinfo = {"threshold": cd["thr"], "holding": cd["hold"], "rin": 0.0, "gid": gid}
+                for point, sec in enumerate(cd["cell"].somatic):
+                    try:
+                        kind, t, y, dur, amp1, rs, cont, _ = stim_oracle.build(
+                            s, cinfo, point, count, run_kv)
+                    except stim_oracle.Skip:
+                        continue
+                    if current_only and kind != stim_oracle.CURRENT:
+                        raise SystemExit("%s: only current inputs" % current_only)
+                    if kind == stim_oracle.CURRENT:
+                        src = (h.IClamp if phys else h.MembraneCurrentSource)(0.5, sec=sec)
+                        src.delay = 0
+                        src.dur = dur
+                        var = src._ref_amp
+                    elif kind == stim_oracle.CONDUCTANCE:
+                        src = (h.SEClamp if phys else h.ConductanceSource)(0.5, sec=sec)
+                        src.amp1 = amp1
+                        src.dur1 = dur
+                        var = src._ref_rs
+                    else:
+                        src = h.SEClamp(0.5, sec=sec)
+                        src.rs, src.dur1, src.amp1 = rs, dur, amp1
+                        var = src._ref_amp1
+                    tv, yv = h.Vector(t), h.Vector(y)
+                    if len(t):
+                        yv.play(var, tv, cont)
+                    keep += [src, tv, yv]
+                    nstim += 1
+    return nstim
+
+
+def setup_neuron(h, circ):
+    """the run's global settings in NEURON: Random123 global index
+    (random_seed), celsius, dt, secondorder (integration_method), the
+    conditions.mechanisms globals; returns the ParallelContext"""
+    run = circ.sim["run"]
+    cond = circ.sim.get("conditions", {})
+    pc = h.ParallelContext()
+    h.Random().Random123_globalindex(int(run.get("random_seed", 0)))
+    h.celsius = float(cond.get("celsius", 34))
+    h.dt = float(run["dt"])
+    h.steps_per_ms = 1.0 / h.dt
+    h.secondorder = {"euler": 0, "crank_nicolson": 1, "crank_nicolson_ion": 2}[
+        run.get("integration_method", "euler")]
+    for suffix, vars_ in cond.get("mechanisms", {}).items():
+        for k, v in vars_.items():
+            setattr(h, "%s_%s" % (k, suffix), float(v))
+    return pc
+
+
+def targets_of(circ):
+    """biophysical population -> ascending raw ids of the simulation's
+    node_set (every cell without one)"""
+    ns = circ.sim.get("node_set")
+    target = {}
+    for name, p in circ.pops.items():
+        if p["type"] == "biophysical":
+            target[name] = circ.select(ns, name) if ns else list(range(p["size"]))
+    return target
+
+
+def build(circ, lib):
+    from neuron import h
+    h.nrn_load_dll(lib)
+    h.load_file("stdrun.hoc")
+    h.load_file("import3d.hoc")
+    sim = circ.sim
+    if sim.get("connection_overrides"):
+        raise SystemExit("nd_reference: connection_overrides are not implemented")
+    cond = sim.get("conditions", {})
+    if cond.get("modifications"):
+        raise SystemExit("nd_reference: conditions.modifications are not implemented")
+    gaba_rise = bool(cond.get("randomize_gaba_rise_time"))
+    run = sim["run"]
+    dt, tstop = float(run["dt"]), float(run["tstop"])
+    thr = float(run.get("spike_threshold", -30))
+    syn_seed, minis_seed = int(run.get("synapse_seed", 0)), int(run.get("minis_seed", 0))
+    pc = setup_neuron(h, circ)
+    ca = cond.get("extracellular_calcium")
+
+    # the cells of the node set, offsets
+    target = targets_of(circ)
+    offs = offsets_of(circ, target)
+    cells = make_cells(h, pc, circ, target, offs)
+    keep = []
+
+    # replay spikes: (source population, raw) -> times, per input node set
+    replays = replay_table(circ, target, offs)
+
+    # chemical edges: inner populations (by name), then projections in config order
+    chem = [e for e in circ.edges if e[2] in ("chemical", "point_process")]
+    order, _ = chem_order(circ, chem)
     nsyn, nmini, nrep, nskip = 0, 0, 0, 0
     for i in order:
         ename, fn, _ = chem[i]
@@ -338,36 +445,12 @@ def build(circ, lib):
                         nskip += 1
                         continue
                     x = min(max(float(a["afferent_section_pos"][e]), 1e-7), 0.9999999)
-                    syn = (h.ProbAMPANMDA_EMS if exc else h.ProbGABAAB_EMS)(x, sec=sec)
                     u = float(a["u_syn"][e])
                     if ca is not None:
                         K = float(a["u_hill_coefficient"][e]) if "u_hill_coefficient" in a else 0.0
                         u *= (K ** 4 + 16) / 16 * ca ** 4 / (K ** 4 + ca ** 4)
-                    if exc:
-                        syn.tau_d_AMPA = a["decay_time"][e]
-                    else:
-                        syn.tau_d_GABAA = a["decay_time"][e]
-                    syn.Use = abs(u)
-                    syn.Dep = abs(float(a["depression_time"][e]))
-                    syn.Fac = abs(float(a["facilitation_time"][e]))
-                    if a["n_rrp_vesicles"][e] >= 0:
-                        syn.Nrrp = a["n_rrp_vesicles"][e]
-                    syn.synapseID = synid[e]
-                    syn.setRNG(tgid + 1 + 250, synid[e] + 100, spop * 65536 + tpop + syn_seed + 300)
-                    if gaba_rise and not exc:
-                        # hoc Random semantics: lognormal() draws one value,
-                        # repick() the next (NEURON's Normal caches a pair)
-                        rr = h.Random()
-                        rr.Random123(tgid + 251, synid[e] + 100,
-                                     spop * 65536 + tpop + syn_seed + 450)
-                        rr.lognormal(0.2, 0.1)
-                        syn.tau_r_GABAA = rr.repick()
-                    csf = a.get("conductance_scale_factor")
-                    if csf is not None and csf[e] >= 0:
-                        if exc:
-                            syn.NMDA_ratio = csf[e]
-                        else:
-                            syn.GABAB_ratio = csf[e]
+                    syn = nd_common.prob_synapse(h, a, e, x, sec, exc, u, synid[e], tgid, spop,
+                                                 tpop, syn_seed, gaba_rise)
                     syn.conductance = a["conductance"][e]
                     delay = int(float(a["delay"][e]) / dt + 1e-5) * dt
                     w = float(a["conductance"][e])
@@ -380,34 +463,15 @@ def build(circ, lib):
                         keep.append(nc)
                     rate = cell["exc_mini"] if exc else cell["inh_mini"]
                     if rate > 0:
-                        ips = h.InhPoissonStim(x, sec=sec)
-                        ms = spop * 65536 + tpop + minis_seed
-                        ips.setRNGs(synid[e] + 200, tgid + 251, ms + 300,
-                                    synid[e] + 200, tgid + 251, ms + 350)
-                        tb, rv = h.Vector([0]), h.Vector([rate])
-                        ips.setTbins(tb)
-                        ips.setRate(rv)
-                        ips.duration = tstop
-                        mnc = h.NetCon(ips, syn)
-                        mnc.delay = 0.1
-                        mnc.weight[0] = w
-                        mnc.weight[4] = 1
-                        keep += [ips, tb, rv, mnc]
+                        keep += nd_common.add_minis(h, syn, rate, w, 4, synid[e], tgid, spop,
+                                                    tpop, minis_seed, tstop)
                         nmini += 1
                     tl = []
                     for times, tset in replays:
                         if tgid in tset:
                             tl += times.get((sname, s), [])
                     if tl:
-                        tv = h.Vector(sorted(tl))
-                        vs = h.VecStim()
-                        vs.play(tv)
-                        rnc = h.NetCon(vs, syn)
-                        rnc.threshold = 10
-                        rnc.delay = delay
-                        rnc.weight[0] = w
-                        rnc.weight[4] = 2
-                        keep += [tv, vs, rnc]
+                        keep += nd_common.add_replay(h, syn, tl, delay, w, 4)
                         nrep += 1
                     nsyn += 1
 
@@ -453,65 +517,15 @@ def build(circ, lib):
             ngap += 1
 
     # stimuli, in file order
-    run_kv, inputs_kv = stim_oracle.config_inputs(circ.simpath)
-    counts = {"noise": 0, "shot": 0, "ou": 0}
-    nstim = 0
-    for s in inputs_kv:
-        if s["module"] == "synapse_replay":
-            continue
-        fam = FAMILY.get(s["module"])
-        if stim_oracle.is_noop(s):
-            continue
-        count = counts[fam] if fam else 0
-        if fam:
-            counts[fam] += 1
-        phys = s.get("represents_physical_electrode") == "true"
-        for name in sorted(target):
-            for raw in circ.select(s["node_set"], name):
-                gid = offs[name] + raw
-                if gid not in cells:
-                    continue
-                cd = cells[gid]
-                cinfo = {"threshold": cd["thr"], "holding": cd["hold"], "rin": 0.0, "gid": gid}
-                for point, sec in enumerate(cd["cell"].somatic):
-                    try:
-                        kind, t, y, dur, amp1, rs, cont, _ = stim_oracle.build(
-                            s, cinfo, point, count, run_kv)
-                    except stim_oracle.Skip:
-                        continue
-                    if kind == stim_oracle.CURRENT:
-                        src = (h.IClamp if phys else h.MembraneCurrentSource)(0.5, sec=sec)
-                        src.delay = 0
-                        src.dur = dur
-                        var = src._ref_amp
-                    elif kind == stim_oracle.CONDUCTANCE:
-                        src = (h.SEClamp if phys else h.ConductanceSource)(0.5, sec=sec)
-                        src.amp1 = amp1
-                        src.dur1 = dur
-                        var = src._ref_rs
-                    else:
-                        src = h.SEClamp(0.5, sec=sec)
-                        src.rs, src.dur1, src.amp1 = rs, dur, amp1
-                        var = src._ref_amp1
-                    tv, yv = h.Vector(t), h.Vector(y)
-                    if len(t):
-                        yv.play(var, tv, cont)
-                    keep += [src, tv, yv]
-                    nstim += 1
+    nstim = add_stimuli(h, circ, target, offs, cells, keep)
     return h, pc, cells, offs, keep, {"synapses": nsyn, "skipped": nskip, "minis": nmini,
                                       "replay": nrep,
                                       "gaps": ngap, "stimuli": nstim}
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("config")
-    ap.add_argument("--lib", required=True)
-    ap.add_argument("--out", required=True)
-    args = ap.parse_args()
-    os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
-    circ = Circuit(args.config)
-    h, pc, cells, offs, keep, counts = build(circ, args.lib)
+def simulate(circ, h, pc, cells, offs, counts, out, transfer=True):
+    """record soma[0](0.5) v of every cell and the spikes, stdinit, psolve
+    in 25 ms chunks; write RESULT to out"""
     tstop = float(circ.sim["run"]["tstop"])
     recs = {}
     for gid, cd in cells.items():
@@ -519,7 +533,8 @@ def main():
         recs[gid].record(cd["cell"].soma[0](0.5)._ref_v)
     tv, iv = h.Vector(), h.Vector()
     pc.spike_record(-1, tv, iv)
-    pc.setup_transfer()
+    if transfer:
+        pc.setup_transfer()
     # no cvode.cache_efficient(1) as neurodamus calls (same numbers): its
     # data reordering leaves the vgap POINTER into the IClamp holder stale
     pc.set_maxstep(4)
@@ -534,9 +549,21 @@ def main():
            "soma": {str(g): list(v) for g, v in recs.items()},
            "offsets": offs, "counts": counts,
            "pops": {n: p["type"] for n, p in circ.pops.items()}}
-    with open(args.out, "w") as f:
+    with open(out, "w") as f:
         json.dump(res, f)
     print("NEURON: %d cells, %s, %d spikes" % (len(cells), counts, len(res["spikes"])))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("config")
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
+    circ = Circuit(args.config)
+    h, pc, cells, offs, keep, counts = build(circ, args.lib)
+    simulate(circ, h, pc, cells, offs, counts, args.out)
     return 0
 
 

@@ -91,31 +91,8 @@ def units(u):
 
 def run_ranvier(args, cfgpath, outdir, nprocs):
     """ranvier run (on nprocs MPI ranks); returns the spikes as [time, gid]."""
-    import h5py
-    cmd = [args.ranvier, "run", cfgpath, "--mechanisms", os.path.join(ROOT, "mechanisms", "bbp"),
-           "--output-dir", outdir]
-    if nprocs > 1:
-        cmd = [args.mpiexec, "-n", str(nprocs), "--oversubscribe"] + cmd + ["--mpi"]
-    if os.path.exists(outdir):
-        shutil.rmtree(outdir)
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    sys.stdout.write(r.stdout)
-    sys.stderr.write(r.stderr)
-    if r.returncode != 0:
-        raise SystemExit("FAIL: ranvier run exited with %d" % r.returncode)
-    offsets = {}
-    with open(os.path.join(outdir, "populations_offset.dat")) as f:
-        for ln in f.read().splitlines():
-            pop, off, _ = ln.split("::")
-            offsets[pop] = int(off)
-    spikes = []
-    with h5py.File(os.path.join(outdir, "out.h5")) as f:
-        for pop in f["spikes"]:
-            g = f["spikes"][pop]
-            spikes += [[float(t), int(i) + offsets[pop]]
-                       for t, i in zip(g["timestamps"][:], g["node_ids"][:])]
-    return spikes
+    return ring_oracle.run_ranvier(args, cfgpath, outdir, nprocs,
+                                   os.path.join(ROOT, "mechanisms", "bbp"), soma=False)["spikes"]
 
 
 # ---- (a) neurodamus's reference outputs ------------------------------------------------

@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "oracle"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "driver", "bbp50"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.dont_write_bytecode = True
-import bbp50_test  # noqa: E402  (run_ranvier, compare)
+import bbp50_test  # noqa: E402  (run_ranvier, compare, check_runs)
 import gen_bbp_circuit as gen  # noqa: E402  (HDF5 writers)
 
 EXTRA = ["volume_CR", "rho0_GB", "Use_d_TM", "Use_p_TM", "gmax_d_AMPA", "gmax_p_AMPA",
@@ -245,17 +245,7 @@ def main():
         print("FAIL: too few spikes (%d) or helper synapses (%d): the test would prove little" %
               (len(ref["spikes"]), ref["counts"]["helper_synapses"]))
         ok = False
-    success = cfgpath + ".SUCCESS"
-    for nprocs in sorted({1, args.np}):
-        if os.path.exists(success):
-            os.remove(success)
-        out = os.path.join(args.work, "out%d" % nprocs)
-        got = bbp50_test.run_ranvier(args, cfgpath, out, nprocs)
-        name = "%s, %d rank%s" % (args.case, nprocs, "" if nprocs == 1 else "s")
-        ok = bbp50_test.compare(name, ref, got) and ok
-        if not os.path.exists(success):
-            print("%s: %s was not written" % (name, success))
-            ok = False
+    ok = bbp50_test.check_runs(args, cfgpath, ref, args.case) and ok
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
