@@ -2791,6 +2791,7 @@ static rv_status output_paths(bdrv *d, rv_drv_result *res, rv_error *err) {
 /* ---- the run ------------------------------------------------------------------------ */
 
 static void bdrv_free(bdrv *d) {
+    rv__synhelper_destroy(d->sh); /* mo: unhooks itself from the interpreter first */
     rv_hoc_destroy(d->h);
     rv_model_destroy(d->m);
     for (int i = 0; i < d->n_libs; ++i) rv_nmodl_close(d->libs[i]);
@@ -2824,7 +2825,6 @@ static void bdrv_free(bdrv *d) {
     rv_sonata_compsets_destroy(d->compsets);
     rv_free(d->pps);
     rv_free(d->bsyn);
-    rv__synhelper_destroy(d->sh); /* mo */
 }
 
 static void hoc_quiet(void *ud, const char *text, size_t n) {
