@@ -1739,6 +1739,12 @@ rv_status rv_drv_run(const rv_drv_options *o, rv_drv_result *res, rv_error *err)
         snprintf(res->output_dir, sizeof res->output_dir, "%s", od ? od : ".");
         if (d.rank == 0) st = rv__drv_mkdir_p(res->output_dir, err);
     }
+    if (!st && d.rank == 0 && o->lb_mode == RV_DRV_LB_WHOLECELL) { /* said, not silent */
+        const char *line = "warning: --lb-mode WholeCell balances Blue Brain circuits only; "
+                           "the cells of this Allen/BMTK network are dealt round-robin";
+        if (o->log) o->log(o->log_ud, line);
+        fprintf(stderr, "ranvier run: %s\n", line);
+    }
     if (!st) st = rv_model_create(&d.m, err);
     if (!st) st = rv_model_set_dt(d.m, d.sim->run.dt, err);
     if (!st) st = rv_model_set_celsius(d.m, d.sim->conditions.celsius, err);

@@ -210,6 +210,13 @@ def test_allen(a):
           "allen dry run: %s" % r2.stdout.strip())
     check(os.listdir(out2) == ["ranvier.log"], "allen dry run wrote only the log: %s" %
           os.listdir(out2))
+    # --lb-mode WholeCell on an Allen network: said (stderr and log), then round-robin
+    out3 = fresh(os.path.join(a.work, "out3"))
+    r3 = run([a.ranvier, "run", cfg, "--output-path", out3, "--dry-run", "--lb-mode", "WholeCell"])
+    check(r3.returncode == 0 and "WholeCell balances Blue Brain circuits only" in r3.stderr and
+          "WholeCell balances Blue Brain circuits only" in (log_of(out3) or ""),
+          "allen --lb-mode WholeCell: warning on stderr and in the log (%s)" %
+          r3.stderr.strip()[-200:])
 
 
 def test_bad(a):
