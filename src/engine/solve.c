@@ -61,9 +61,43 @@ static void nrn_lhs(rv_model *m) {
     }
 }
 
+/* nrn_rhs then nrn_lhs in one pass over the tree when no fast i_membrane
+ * bookkeeping needs the sums in between: the currents, then the di/dv in
+ * mechanism order as NEURON (cur only writes rhs, jacob only d), then one
+ * loop doing both axial loops and the capacitance.  Each rhs[i] and d[i]
+ * sees the same operations in the same order: at node i, d[i] holds only
+ * the di/dv sum (its children c > i come later), gets cm*cj/1000, then
+ * -b[i], then -a[c] for each child in increasing c. */
 void rv__setup_tree_matrix(rv_model *m) {
-    nrn_rhs(m);
-    nrn_lhs(m);
+    if (m->sav_rhs || m->sav_d) {
+        nrn_rhs(m);
+        nrn_lhs(m);
+        return;
+    }
+    int n = m->n_node, nc = m->ncell;
+    double *rhs = m->rhs, *d = m->d, *v = m->v, *a = m->a, *b = m->b, *cm = m->cm;
+    const int *par = m->parent;
+    memset(rhs, 0, sizeof(double) * (size_t)n);
+    memset(d, 0, sizeof(double) * (size_t)n);
+    for (int k = 0; k < m->nmech; ++k) {
+        rv_mech_list *ml = &m->ml[k].ml;
+        if (ml->n && ml->type->cur) ml->type->cur(&m->th, ml);
+    }
+    for (int k = 0; k < m->nmech; ++k) {
+        rv_mech_list *ml = &m->ml[k].ml;
+        if (ml->n && ml->type->jacob) ml->type->jacob(&m->th, ml);
+    }
+    double cfac = .001 * m->th.cj;
+    for (int i = 0; i < nc; ++i) d[i] += cfac * cm[i];
+    for (int i = nc; i < n; ++i) {
+        int p = par[i];
+        double dv = v[p] - v[i];
+        rhs[i] -= b[i] * dv;
+        rhs[p] += a[i] * dv;
+        d[i] += cfac * cm[i];
+        d[i] -= b[i];
+        d[p] -= a[i];
+    }
 }
 
 /* Hines elimination: parent[i] < i; the roots are nodes 0..ncell-1. */

@@ -16,7 +16,8 @@
  * are safe.  -ffp-contract=off keeps the arithmetic exactly as written (no
  * fused multiply-add), which bit-identity with NEURON needs; -O3 and
  * -fno-math-errno (libm calls without errno: same values, but pure, so they
- * can be shared and hoisted) do not change any result.
+ * can be shared and hoisted) do not change any result; -fno-plt calls libm
+ * through the GOT without the PLT stub.
  */
 #include "nmodl_int.h"
 
@@ -32,7 +33,8 @@
 #include <unistd.h>
 
 static const char *const cflags[] = {
-    "-O3", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno", NULL};
+    "-O3",      "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno",
+    "-fno-plt", NULL};
 
 static void fnv(uint64_t *h, const void *p, size_t n) {
     const unsigned char *c = p;

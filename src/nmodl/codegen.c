@@ -72,12 +72,14 @@
  */
 #include "nmodl_int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #define MAX_WATCH   16
 #define MAX_CNCACHE 64
+#define MAX_HOIST   8
 
 typedef enum sym_kind {
     SK_RANGE,  /* per-instance data */
@@ -206,6 +208,15 @@ typedef struct G {
     bool in_fornc; /* emitting a FOR_NETCONS body */
     bool solve_noadv[32];
     bool shadow_used[MAX_VARS], shadow_written[MAX_VARS];
+    /* shadow _cur: exp calls whose argument depends on v only (and on
+     * constants, dt, celsius, globals the BREAKPOINT does not assign) are
+     * evaluated before the instance loop, per chunk of _RV_CHUNK instances,
+     * once per run of equal arguments (point processes sharing a node):
+     * hoist_txt[k] is the argument's C text (v is _v), read back in the
+     * loop as _xe[k][_j] */
+    bool hoist_ok;
+    int nhoist;
+    const char *hoist_txt[MAX_HOIST];
 } G;
 
 /* a KINETIC block: its states numbered as nocmodl numbers them */
@@ -773,6 +784,7 @@ static void emit_var(G *g, nm_buf *b, nm_expr *e, bool lvalue) {
         return;
     }
     if (!s && g->compat && !e->a) { /* a C variable of VERBATIM code (nocmodl emits the name) */
+        if (g->shadow) g->shadow_impure = true;
         nm_buf_put(b, e->text);
         return;
     }
@@ -925,6 +937,44 @@ static bool is_builtin_fn(const char *name) {
     return false;
 }
 
+/* e depends on v only: numbers, v, named constants, dt, celsius and scalar
+ * GLOBALs (the caller checked the block assigns none), through arithmetic */
+static bool v_pure(G *g, nm_expr *e, bool *has_v) {
+    if (!e) return false;
+    switch (e->kind) {
+    case NE_NUM:
+        return true;
+    case NE_PAREN:
+        return v_pure(g, e->a, has_v);
+    case NE_UNARY:
+        return v_pure(g, e->a, has_v);
+    case NE_BINARY:
+        return v_pure(g, e->a, has_v) && v_pure(g, e->b, has_v);
+    case NE_NAME: {
+        if (e->a) return false;
+        nm_sym *s = lookup(g, e->text);
+        if (!s) return false;
+        if (s->kind == SK_V) *has_v = true;
+        return s->kind == SK_V || s->kind == SK_CONST || s->kind == SK_DT ||
+               s->kind == SK_CELSIUS || (s->kind == SK_GLOBAL && s->size == 0 && s->index >= 0);
+    }
+    default:
+        return false;
+    }
+}
+
+/* some statement of the block assigns a GLOBAL (or something unknown) */
+static bool block_assigns_global(G *g, const nm_block *b) {
+    for (nm_stmt *s = b ? b->first : NULL; s; s = s->next) {
+        if (s->kind == NS_ASSIGN || s->kind == NS_DIFFEQ) {
+            nm_sym *y = s->lhs ? lookup(g, s->lhs->text) : NULL;
+            if (y && y->kind == SK_GLOBAL) return true;
+        }
+        if (block_assigns_global(g, s->body) || block_assigns_global(g, s->orelse)) return true;
+    }
+    return false;
+}
+
 static void emit_call(G *g, nm_buf *b, nm_expr *e) {
     nm_sym *s = lookup(g, e->text);
     if (g->shadow && !(s == NULL && is_builtin_fn(e->text))) g->shadow_impure = true;
@@ -993,6 +1043,19 @@ static void emit_call(G *g, nm_buf *b, nm_expr *e) {
         if (e->nargs != builtins[k].nargs)
             nm_error(g->d, e->line, e->col, "%s takes %d argument%s, %d given", e->text,
                      builtins[k].nargs, builtins[k].nargs == 1 ? "" : "s", e->nargs);
+        bool has_v = false;
+        if (g->shadow && g->hoist_ok && g->nhoist < MAX_HOIST && strcmp(e->text, "exp") == 0 &&
+            e->nargs == 1 && v_pure(g, e->args[0], &has_v) && has_v) {
+            nm_buf t = {0};
+            emit_expr(g, &t, e->args[0], 0);
+            const char *txt = t.s ? nm_printf(g->a, "%s", t.s) : NULL;
+            tmp_free(g, &t);
+            if (txt) {
+                g->hoist_txt[g->nhoist] = txt;
+                nm_buf_printf(b, "_xe[%d][_j]", g->nhoist++);
+                return;
+            }
+        }
         nm_buf_printf(b, "%s(", builtins[k].c);
         emit_args(g, b, e);
         nm_buf_put(b, ")");
@@ -2922,15 +2985,16 @@ static void emit_current_sum(G *g) {
  * locals _r_NAME and v read from the C variable _v.  False (nothing to use)
  * when the statements could let other code read or write the instance data
  * meanwhile (a FUNCTION/PROCEDURE call, POINTER, VERBATIM, net_*, an
- * assignment to v) or the compatibility layer is on: then the _nrn_current
+ * assignment to v, a C name of VERBATIM code): then the _nrn_current
  * function works on the instance data as NEURON does.  Either way the same
  * operations on the same values. */
 static bool shadow_dry(G *g, nm_buf *body) {
-    if (g->compat) return false;
     int nerr0 = g->d->nerr, ind = g->indent;
     nm_buf *o = g->o;
     g->shadow = true;
     g->shadow_impure = false;
+    g->nhoist = 0;
+    g->hoist_ok = is_pp(g) && g->breakpoint && !block_assigns_global(g, g->breakpoint->body);
     memset(g->shadow_used, 0, sizeof g->shadow_used);
     memset(g->shadow_written, 0, sizeof g->shadow_written);
     g->o = body;
@@ -2993,7 +3057,51 @@ static void emit_kernels(G *g) {
             nm_sym *s = find_global(g, c->name);
             if (c->ion && s && s->kind == SK_RANGE) g->shadow_used[s->index] = true;
         }
-        kernel_head(g, "_cur");
+        if (g->nhoist > 0) {
+            /* per chunk: each hoisted exp argument at v + .001 and at v for
+             * every instance; equal neighbours (same bits) share one rv_exp,
+             * found without a branch; then the usual loop reads _xe[k][_j] */
+            nm_buf *o = g->o;
+            nm_buf_put(o, "static void _cur(rv_thread *_th, rv_mech_list *_ml) {\n");
+            nm_buf_put(o, "    const int _pad = _ml->pad;\n    double *_g = _ml->global;\n"
+                          "    (void)_g;\n");
+            if (g->compat) nm_buf_put(o, "    _rv_th = _th;\n");
+            nm_buf_put(o, "    for (int _b = 0; _b < _ml->n; _b += 64) {\n"
+                          "    const int _m = _ml->n - _b < 64 ? _ml->n - _b : 64;\n");
+            nm_buf_printf(o, "    double _xe0[%d][64], _xe1[%d][64];\n", g->nhoist, g->nhoist);
+            nm_buf_put(o, "    for (int _e = 0; _e < 2; ++_e) {\n"
+                          "        double (*const _xe)[64] = _e ? _xe1 : _xe0;\n");
+            for (int k = 0; k < g->nhoist; ++k) {
+                nm_buf_put(o, "        {\n"
+                              "            double _ua[64], _ur[64];\n"
+                              "            int _ix[64], _nu = -1;\n"
+                              "            unsigned long long _pb = 0;\n"
+                              "            for (int _j = 0; _j < _m; ++_j) {\n"
+                              "                const double _vn = _th->v[_ml->node[_b + _j]];\n"
+                              "                const double _v = _e ? _vn : _vn + .001;\n");
+                nm_buf_printf(o, "                const double _a = %s;\n", g->hoist_txt[k]);
+                nm_buf_printf(
+                    o,
+                    "                union { double d; unsigned long long u; } _c = {_a};\n"
+                    "                _nu += (_j == 0) | (_c.u != _pb);\n"
+                    "                _ua[_nu] = _a;\n"
+                    "                _ix[_j] = _nu;\n"
+                    "                _pb = _c.u;\n"
+                    "            }\n"
+                    "            for (int _u = 0; _u <= _nu; ++_u) _ur[_u] = rv_exp(_ua[_u]);\n"
+                    "            for (int _j = 0; _j < _m; ++_j) _xe[%d][_j] = _ur[_ix[_j]];\n"
+                    "        }\n",
+                    k);
+            }
+            nm_buf_put(o, "    }\n"
+                          "    for (int _i = _b; _i < _b + _m; ++_i) {\n"
+                          "        const int _j = _i - _b;\n"
+                          "        double *_p = _ml->data + _i;\n"
+                          "        (void)_p;\n");
+            g->indent = 2;
+        } else {
+            kernel_head(g, "_cur");
+        }
         out(g, "const int _nd = _ml->node[_i];\n");
         out(g, "const double _vn = _th->v[_nd];\n");
         emit_ion_loads(g);
@@ -3006,6 +3114,7 @@ static void emit_kernels(G *g) {
                 out(g, "    double _r_%s = _p[_v_%s * _pad];\n", g->vars[k].name, g->vars[k].name);
         out(g, "    {\n        const double _v = _vn + .001;\n        double _current = 0.;\n"
                "        (void)_v;\n");
+        if (g->nhoist > 0) out(g, "        double (*const _xe)[64] = _xe0;\n");
         nm_buf_put(g->o, body.s ? body.s : "");
         out(g, "        _gg = _current;\n    }\n");
         for (nm_current *c = f->currents; c; c = c->next) {
@@ -3014,6 +3123,7 @@ static void emit_kernels(G *g) {
         }
         out(g, "    {\n        const double _v = _vn;\n        double _current = 0.;\n"
                "        (void)_v;\n");
+        if (g->nhoist > 0) out(g, "        double (*const _xe)[64] = _xe1;\n");
         nm_buf_put(g->o, body.s ? body.s : "");
         out(g, "        _rhs = _current;\n    }\n");
         for (int k = 0; k < g->nvars; ++k)
@@ -3022,6 +3132,7 @@ static void emit_kernels(G *g) {
         out(g, "}\n");
         out(g, "if (_RV_SAVE_V) _p[_v_v * _pad] = _vn;\n");
     } else if (g->has_cur) {
+        g->nhoist = 0; /* the dry run's hoists are not used */
         nm_buf_put(g->o, "static double _nrn_current(rv_thread *_th, rv_mech_list *_ml, int _i, "
                          "double _v) {\n");
         g->indent = 1;
@@ -3079,6 +3190,7 @@ static void emit_kernels(G *g) {
         } else {
             out(g, "_th->rhs[_nd] -= _rhs;\n");
         }
+        if (g->nhoist > 0) nm_buf_put(g->o, "    }\n"); /* the chunk loop */
         kernel_tail(g);
 
         nm_buf_put(g->o, "static void _jacob(rv_thread *_th, rv_mech_list *_ml) {\n");
@@ -3402,6 +3514,26 @@ static void emit_ctor(G *g, nm_func *fn, const char *name) {
                   name, name);
 }
 
+/* the C identifier id occurs in text (strings and comments included) */
+static bool text_has_ident(const char *t, const char *id) {
+    size_t n = strlen(id);
+    for (const char *p = t ? strstr(t, id) : NULL; p; p = strstr(p + 1, id)) {
+        bool pre = p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool post = isalnum((unsigned char)p[n]) || p[n] == '_';
+        if (!pre && !post) return true;
+    }
+    return false;
+}
+
+/* some VERBATIM text of the block names v (it may read the instance's v) */
+static bool verbatim_names_v(const nm_block *b) {
+    for (nm_stmt *s = b ? b->first : NULL; s; s = s->next) {
+        if (s->kind == NS_VERBATIM && text_has_ident(s->text, "v")) return true;
+        if (verbatim_names_v(s->body) || verbatim_names_v(s->orelse)) return true;
+    }
+    return false;
+}
+
 static bool block_has_verbatim(const nm_block *b) {
     for (nm_stmt *s = b ? b->first : NULL; s; s = s->next) {
         if (s->kind == NS_VERBATIM) return true;
@@ -3535,66 +3667,80 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
                   : f->kind == NK_POINT ? "point process"
                                         : "artificial cell",
                   f->title ? ": " : "", f->title ? f->title : "");
-    nm_buf_put(o,
-               "#include \"ranvier/mech_abi.h\"\n\n#include <math.h>\n#include <stddef.h>\n\n"
-               "#if defined(__GNUC__)\n#define _RV_UNUSED __attribute__((unused))\n#else\n"
-               "#define _RV_UNUSED\n#endif\n\n"
-               "/* pow memoized on the exact bits of its arguments; c: 4 doubles of\n"
-               " * private global storage (x, y, pow(x, y), valid) */\n"
-               "_RV_UNUSED static inline double _rv_powm(double *c, double x, double y) {\n"
-               "    union { double d; unsigned long long u; } a = {x}, b = {y}, ca = {c[0]}, cb = "
-               "{c[1]};\n"
-               "    if (c[3] != 0.0 && a.u == ca.u && b.u == cb.u) return c[2];\n"
-               "    double r = pow(x, y);\n"
-               "    c[0] = x, c[1] = y, c[2] = r, c[3] = 1.0;\n"
-               "    return r;\n}\n\n"
-               "/* rv_exp memoized on the exact bits of its argument; c: 16 (key, value)\n"
-               " * pairs of private global storage, a pair valid when its value is not 0\n"
-               " * (rv_exp is never 0 but below -700, which is then just recomputed) */\n"
-               "_RV_UNUSED static inline double _rv_expm(double x, double *c) {\n"
-               "    union { double d; unsigned long long u; } a = {x}, k;\n"
-               "    unsigned h = (unsigned)((a.u ^ (a.u >> 29) ^ (a.u >> 47)) & 15u);\n"
-               "    double *e = c + 2 * h;\n"
-               "    k.d = e[0];\n"
-               "    if (e[1] != 0.0 && k.u == a.u) return e[1];\n"
-               "    double r = rv_exp(x);\n"
-               "    e[0] = x, e[1] = r;\n"
-               "    return r;\n}\n"
-               "/* rv_exp(x, cache) is _rv_expm(x, cache); rv_exp(x) stays rv_exp */\n"
-               "#define _RV_EXP_SEL(_1, _2, _f, ...) _f\n"
-               "#define rv_exp(...) _RV_EXP_SEL(__VA_ARGS__, _rv_expm, rv_exp, 0)(__VA_ARGS__)\n\n"
-               "/* NEURON's scop_random / set_seed / normrand (the engine's generator) */\n"
-               "_RV_UNUSED static double _rv_scop_random(rv_thread *th) {\n"
-               "    if (!th->api->scop_random) {\n"
-               "        th->api->error(th, \"scop_random\", \"the engine has no scop_random\");\n"
-               "        return 0.0;\n    }\n"
-               "    return th->api->scop_random(th);\n}\n"
-               "_RV_UNUSED static double _rv_set_seed(rv_thread *th, double seed) {\n"
-               "    if (th->api->set_seed) th->api->set_seed(th, seed);\n"
-               "    return 0.0;\n}\n"
-               "/* scopmath's normrand: the polar method on scop_random */\n"
-               "_RV_UNUSED static double _rv_normrand(rv_thread *th, double mean, double sd) {\n"
-               "    double s = 1.0, v1 = 0.0, v2;\n"
-               "    while (s >= 1.0) {\n"
-               "        v1 = 2.0 * _rv_scop_random(th) - 1.0;\n"
-               "        v2 = 2.0 * _rv_scop_random(th) - 1.0;\n"
-               "        s = (v1 * v1) + (v2 * v2);\n"
-               "        if (!th->api->scop_random) return 0.0;\n"
-               "    }\n"
-               "    v2 = v1 * sqrt(-2.0 * log(s) / s);\n"
-               "    return (v2 * sd + mean);\n}\n"
-               "/* scopmath's exprand and poisrand on scop_random */\n"
-               "_RV_UNUSED static double _rv_exprand(rv_thread *th, double mean) {\n"
-               "    return -mean * log(_rv_scop_random(th));\n}\n"
-               "_RV_UNUSED static double _rv_poisrand(rv_thread *th, double mean) {\n"
-               "    double s = exp(-mean), q = 1.0;\n"
-               "    int n = 0;\n"
-               "    if (!th->api->scop_random) return 0.0;\n"
-               "    while (q >= s) {\n"
-               "        q *= _rv_scop_random(th);\n"
-               "        ++n;\n"
-               "    }\n"
-               "    return (double)(n - 1);\n}\n\n");
+    nm_buf_put(
+        o, "#include \"ranvier/mech_abi.h\"\n\n#include <math.h>\n#include <stddef.h>\n\n"
+           "#if defined(__GNUC__)\n#define _RV_UNUSED __attribute__((unused))\n#else\n"
+           "#define _RV_UNUSED\n#endif\n\n"
+           "/* pow memoized on the exact bits of its arguments; c: 4 doubles of\n"
+           " * private global storage (x, y, pow(x, y), valid) */\n"
+           "_RV_UNUSED static inline double _rv_powm(double *c, double x, double y) {\n"
+           "    union { double d; unsigned long long u; } a = {x}, b = {y}, ca = {c[0]}, cb = "
+           "{c[1]};\n"
+           "    if (c[3] != 0.0 && a.u == ca.u && b.u == cb.u) return c[2];\n"
+           "    double r = pow(x, y);\n"
+           "    c[0] = x, c[1] = y, c[2] = r, c[3] = 1.0;\n"
+           "    return r;\n}\n\n"
+           "/* rv_exp (NEURON's hoc_Exp) calling glibc's exp kernel __exp_finite, the\n"
+           " * function glibc's exp calls before its errno check: the same bits\n"
+           " * without the wrapper and its second PLT jump */\n"
+           "#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__)\n"
+           "extern double _rv_exp_finite(double) __attribute__((const));\n"
+           "__asm__(\".symver _rv_exp_finite, __exp_finite@GLIBC_2.15\");\n"
+           "#define _RV_EXPK _rv_exp_finite\n"
+           "#else\n"
+           "#define _RV_EXPK exp\n"
+           "#endif\n"
+           "_RV_UNUSED static inline double _rv_exp1(double x) {\n"
+           "    if (x < -700.0) return 0.0;\n"
+           "    if (x > 700.0) return exp(700.0);\n"
+           "    return _RV_EXPK(x);\n}\n\n"
+           "/* rv_exp memoized on the exact bits of its argument; c: 16 (key, value)\n"
+           " * pairs of private global storage, a pair valid when its value is not 0\n"
+           " * (rv_exp is never 0 but below -700, which is then just recomputed) */\n"
+           "_RV_UNUSED static inline double _rv_expm(double x, double *c) {\n"
+           "    union { double d; unsigned long long u; } a = {x}, k;\n"
+           "    unsigned h = (unsigned)((a.u ^ (a.u >> 29) ^ (a.u >> 47)) & 15u);\n"
+           "    double *e = c + 2 * h;\n"
+           "    k.d = e[0];\n"
+           "    if (e[1] != 0.0 && k.u == a.u) return e[1];\n"
+           "    double r = _rv_exp1(x);\n"
+           "    e[0] = x, e[1] = r;\n"
+           "    return r;\n}\n"
+           "/* rv_exp(x, cache) is _rv_expm(x, cache); rv_exp(x) is _rv_exp1(x) */\n"
+           "#define _RV_EXP_SEL(_1, _2, _f, ...) _f\n"
+           "#define rv_exp(...) _RV_EXP_SEL(__VA_ARGS__, _rv_expm, _rv_exp1, 0)(__VA_ARGS__)\n\n"
+           "/* NEURON's scop_random / set_seed / normrand (the engine's generator) */\n"
+           "_RV_UNUSED static double _rv_scop_random(rv_thread *th) {\n"
+           "    if (!th->api->scop_random) {\n"
+           "        th->api->error(th, \"scop_random\", \"the engine has no scop_random\");\n"
+           "        return 0.0;\n    }\n"
+           "    return th->api->scop_random(th);\n}\n"
+           "_RV_UNUSED static double _rv_set_seed(rv_thread *th, double seed) {\n"
+           "    if (th->api->set_seed) th->api->set_seed(th, seed);\n"
+           "    return 0.0;\n}\n"
+           "/* scopmath's normrand: the polar method on scop_random */\n"
+           "_RV_UNUSED static double _rv_normrand(rv_thread *th, double mean, double sd) {\n"
+           "    double s = 1.0, v1 = 0.0, v2;\n"
+           "    while (s >= 1.0) {\n"
+           "        v1 = 2.0 * _rv_scop_random(th) - 1.0;\n"
+           "        v2 = 2.0 * _rv_scop_random(th) - 1.0;\n"
+           "        s = (v1 * v1) + (v2 * v2);\n"
+           "        if (!th->api->scop_random) return 0.0;\n"
+           "    }\n"
+           "    v2 = v1 * sqrt(-2.0 * log(s) / s);\n"
+           "    return (v2 * sd + mean);\n}\n"
+           "/* scopmath's exprand and poisrand on scop_random */\n"
+           "_RV_UNUSED static double _rv_exprand(rv_thread *th, double mean) {\n"
+           "    return -mean * log(_rv_scop_random(th));\n}\n"
+           "_RV_UNUSED static double _rv_poisrand(rv_thread *th, double mean) {\n"
+           "    double s = exp(-mean), q = 1.0;\n"
+           "    int n = 0;\n"
+           "    if (!th->api->scop_random) return 0.0;\n"
+           "    while (q >= s) {\n"
+           "        q *= _rv_scop_random(th);\n"
+           "        ++n;\n"
+           "    }\n"
+           "    return (double)(n - 1);\n}\n\n");
     size_t rt_at = o->len;
     /* the instance variables' table is pasted here at the end: generating
      * the code may add internal variables */
@@ -3798,7 +3944,14 @@ int nm_codegen(nm_file *f, const char *id, nm_arena *a, nm_diag *d, nm_buf *o, n
             nm_buf_put(&t, "},\n");
         }
         nm_buf_put(&t, "    {NULL, RV_VAR_INTERNAL, 0}};\n\n");
-        nm_buf_printf(&t, "#define _RV_SAVE_V %d\n\n", g->v_read || g->compat || g->nwatch ? 1 : 0);
+        /* v kept in the instance data when some code may read it there: NMODL
+         * code, VERBATIM code naming v, WATCH conditions */
+        bool verb_v = false;
+        for (nm_stmt *s = f->verbatims; s && !verb_v; s = s->next)
+            verb_v = s->kind == NS_VERBATIM && text_has_ident(s->text, "v");
+        for (nm_func *fn = f->funcs; fn && !verb_v; fn = fn->next)
+            verb_v = verbatim_names_v(fn->body);
+        nm_buf_printf(&t, "#define _RV_SAVE_V %d\n\n", g->v_read || verb_v || g->nwatch ? 1 : 0);
         nm_buf_put(&t, o->s + vars_at);
         if (t.oom) {
             nm_buf_free(&t);

@@ -326,6 +326,6 @@ extern const char rv__nmodl_compat[];
 /* revision of the generated code: part of the build-cache key with the
  * texts above, so a library built by an older generator is not reused
  * (raise it with every change to codegen.c's output) */
-#define RV__NMODL_GEN_REVISION 16
+#define RV__NMODL_GEN_REVISION 22
 
 #endif
