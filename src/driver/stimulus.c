@@ -117,6 +117,22 @@ static rv_status ran_id(const rv_sonata_cfg_input *in, const char *key, long lon
     return RV_OK;
 }
 
+/* The Random123 stream of shot noise (seed_add 19216) and
+ * Ornstein-Uhlenbeck (291204) inputs: (count + 2997, stimulus_seed +
+ * seed_add, random_seed or gid + 124), as neurodamus seeds them. */
+static rv_status shot_ou_stream(const rv_sonata_cfg_input *in, const rv__stim_ctx *ctx,
+                                long long seed_add, rv_hrand *r, rv_error *err) {
+    uint32_t id1 = 0, id2 = 0, id3 = 0;
+    rv_status st;
+    if ((st = ran_id(in, "node_set", (long long)ctx->count + 2997, &id1, err)) ||
+        (st = ran_id(in, "stimulus_seed", ctx->stimulus_seed + seed_add, &id2, err)) ||
+        (st = ran_id(in, in->has_random_seed ? "random_seed" : "node_set",
+                     in->has_random_seed ? in->random_seed : ctx->gid + 124, &id3, err)))
+        return st;
+    rv_hrand_init(r, id1, id2, id3);
+    return RV_OK;
+}
+
 /* ---- the signal under construction (neurodamus's SignalSource) ---------- */
 
 typedef struct sigsrc {
@@ -787,14 +803,8 @@ rv_status rv__stim_signal(const rv_sonata_cfg_input *in, const rv__stim_ctx *ctx
             st = shot_params(in, in->mean, in->sigma, &amp_mean, &amp_var, &rate, err);
         }
         if (st) break;
-        uint32_t id1 = 0, id2 = 0, id3 = 0;
-        if ((st = ran_id(in, "node_set", (long long)ctx->count + 2997, &id1, err)) ||
-            (st = ran_id(in, "stimulus_seed", ctx->stimulus_seed + 19216, &id2, err)) ||
-            (st = ran_id(in, in->has_random_seed ? "random_seed" : "node_set",
-                         in->has_random_seed ? in->random_seed : ctx->gid + 124, &id3, err)))
-            break;
         rv_hrand r;
-        rv_hrand_init(&r, id1, id2, id3);
+        if ((st = shot_ou_stream(in, ctx, 19216, &r, err))) break;
         double base = is_conductance(in) ? in->reversal : 0.0;
         st = src_start(&s, base, delay, err);
         if (!st)
@@ -816,14 +826,8 @@ rv_status rv__stim_signal(const rv_sonata_cfg_input *in, const rv__stim_ctx *ctx
             }
             mean = (in->mean_percent / 100) * rp;
         }
-        uint32_t id1 = 0, id2 = 0, id3 = 0;
-        if ((st = ran_id(in, "node_set", (long long)ctx->count + 2997, &id1, err)) ||
-            (st = ran_id(in, "stimulus_seed", ctx->stimulus_seed + 291204, &id2, err)) ||
-            (st = ran_id(in, in->has_random_seed ? "random_seed" : "node_set",
-                         in->has_random_seed ? in->random_seed : ctx->gid + 124, &id3, err)))
-            break;
         rv_hrand r;
-        rv_hrand_init(&r, id1, id2, id3);
+        if ((st = shot_ou_stream(in, ctx, 291204, &r, err))) break;
         double base = is_conductance(in) ? in->reversal : 0.0;
         st = src_start(&s, base, delay, err);
         if (!st) st = add_ou(&s, in, &r, in->tau, sigma, mean, duration, in->dt, err);

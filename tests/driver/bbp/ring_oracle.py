@@ -99,6 +99,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "oracle"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "driver"))
 sys.dont_write_bytecode = True  # nothing written into the source tree
 import nd_common  # noqa: E402  (minis and replay sources)
+import ranvier_outputs  # noqa: E402
 
 TOL_V = 1e-6
 
@@ -938,29 +939,7 @@ def run_ranvier(args, cfgpath, outdir, nprocs, bbpdir, extra=(), soma=True):
     sys.stderr.write(r.stderr)
     if r.returncode != 0:
         raise SystemExit("FAIL: ranvier run exited with %d" % r.returncode)
-    import h5py
-    offsets = {}
-    with open(os.path.join(outdir, "populations_offset.dat")) as f:
-        lines = f.read().splitlines()
-    for ln in lines:
-        pop, off, alias = ln.split("::")
-        offsets[pop] = int(off)
-    spikes = []
-    with h5py.File(os.path.join(outdir, "out.h5")) as f:
-        for pop in f["spikes"]:
-            g = f["spikes"][pop]
-            ts, ids = g["timestamps"][:], g["node_ids"][:]
-            assert g.attrs["sorting"] in (2, "by_time", b"by_time"), g.attrs["sorting"]
-            order = sorted(range(len(ts)), key=lambda k: (ts[k], ids[k]))
-            assert order == list(range(len(ts))), "spikes of %s not sorted by (time, id)" % pop
-            spikes += [[float(t), int(i) + offsets[pop]] for t, i in zip(ts, ids)]
-    vs = {}
-    for r in range(nprocs if nprocs > 1 else 1) if soma else ():
-        with open(os.path.join(outdir, "soma.%d" % r)) as f:
-            for ln in f:
-                g, k, v = ln.split()
-                vs.setdefault(g, []).append(float(v))
-    return {"spikes": spikes, "soma": vs, "offsets": offsets, "offset_lines": lines}
+    return ranvier_outputs.read(outdir, nprocs, soma)
 
 
 def compare(name, ref, got):

@@ -28,6 +28,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "oracle"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "driver"))
+import ranvier_outputs  # noqa: E402
 
 TOL_V = 1e-6
 TOL_T = 1e-9
@@ -44,7 +46,6 @@ def sh(cmd, **kw):
 
 
 def run_ranvier(args, cfg, outdir, nprocs):
-    import h5py
     cmd = [args.ranvier, "run", cfg, "--output-dir", outdir,
            "--record-soma", os.path.join(outdir, "soma"), "-v"]
     if nprocs > 1:
@@ -55,26 +56,7 @@ def run_ranvier(args, cfg, outdir, nprocs):
                RANVIER_MECHANISMS_DIR=os.path.join(ROOT, "mechanisms"))
     r = sh(cmd, env=env)
     sys.stdout.write(r.stdout)
-    offsets, lines = {}, open(os.path.join(outdir, "populations_offset.dat")).read().splitlines()
-    for ln in lines:
-        pop, off, alias = ln.split("::")
-        offsets[pop] = int(off)
-    spikes = []
-    with h5py.File(os.path.join(outdir, "out.h5")) as f:
-        for pop in f["spikes"]:
-            g = f["spikes"][pop]
-            ts, ids = g["timestamps"][:], g["node_ids"][:]
-            order = sorted(range(len(ts)), key=lambda k: (ts[k], ids[k]))
-            if order != list(range(len(ts))):
-                raise SystemExit("FAIL: spikes of %s not sorted by (time, id)" % pop)
-            spikes += [[float(t), int(i) + offsets[pop]] for t, i in zip(ts, ids)]
-    soma = {}
-    for rk in range(nprocs):
-        with open(os.path.join(outdir, "soma.%d" % rk)) as f:
-            for ln in f:
-                g, k, v = ln.split()
-                soma.setdefault(g, []).append(float(v))
-    return {"spikes": spikes, "soma": soma, "offsets": offsets, "lines": lines}
+    return ranvier_outputs.read(outdir, nprocs)
 
 
 def compare(name, ref, got):
@@ -113,8 +95,8 @@ def compare(name, ref, got):
             if ref["pops"][p] != "virtual"]
     want += ["%s::%d::virtual" % (p, ref["offsets"][p]) for p in sorted(ref["offsets"])
              if ref["pops"][p] == "virtual"]
-    if sorted(got["lines"]) != sorted(want):
-        print("%s: populations_offset.dat %s, expected %s" % (name, got["lines"], want))
+    if sorted(got["offset_lines"]) != sorted(want):
+        print("%s: populations_offset.dat %s, expected %s" % (name, got["offset_lines"], want))
         ok = False
     return ok
 
